@@ -55,7 +55,9 @@ func decodeValue(dec *json.Decoder) (Value, error) {
 			}
 			return obj, nil
 		case '[':
-			arr := []Value{}
+			// Capacity 1 gives every array, even an empty one, its own
+			// identity (JavaScript == compares arrays by reference).
+			arr := make([]Value, 0, 1)
 			for dec.More() {
 				v, err := decodeValue(dec)
 				if err != nil {
@@ -208,8 +210,15 @@ func QuoteJSON(b *strings.Builder, s string) {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		r, size := decodeUnit(s, i)
+		if r >= 0xD800 && r < 0xE000 {
+			// A lone surrogate (WTF-8): JSON.stringify escapes it.
+			b.WriteString(`\u`)
+			b.WriteByte(hex[r>>12])
+			b.WriteByte(hex[r>>8&0xf])
+			b.WriteByte(hex[r>>4&0xf])
+			b.WriteByte(hex[r&0xf])
+		} else if r == utf8.RuneError && size == 1 {
 			b.WriteString(`\ufffd`)
 		} else {
 			b.WriteString(s[i : i+size])
