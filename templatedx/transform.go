@@ -1,0 +1,157 @@
+package templatedx
+
+import (
+	"errors"
+
+	"github.com/agentmark-go/agentmark/jsvalue"
+	"github.com/agentmark-go/agentmark/templatedx/expr"
+	"github.com/agentmark-go/agentmark/templatedx/mdast"
+)
+
+// RenderOptions are the inputs of one render.
+type RenderOptions struct {
+	// Props is the value of `props` (default: an empty object).
+	Props jsvalue.Value
+	// Globals are looked up when an identifier is not found in any scope.
+	Globals *jsvalue.Object
+	// State is handed to tag plugins as TagContext.State, for host data
+	// that templates must not see (e.g. extracted messages).
+	State any
+}
+
+// TagContext is what a tag plugin gets besides its props and children.
+type TagContext struct {
+	// Scope is the scope the tag is rendered in.
+	Scope *Scope
+	// TagName is the name the tag was used with.
+	TagName string
+	// Node is the tag's element node (for its position).
+	Node *mdast.Node
+	// State is RenderOptions.State.
+	State any
+
+	r *renderer
+}
+
+// Transform renders nodes in scope: expressions evaluated, tags run.
+func (c *TagContext) Transform(nodes []*mdast.Node, scope *Scope) ([]*mdast.Node, error) {
+	return c.r.nodes(nodes, scope)
+}
+
+// Engine returns the engine doing the render.
+func (c *TagContext) Engine() *Engine { return c.r.eng }
+
+type renderer struct {
+	eng   *Engine
+	state any
+}
+
+// Transform renders a parsed template. The input tree is not modified; the
+// result shares unchanged leaf nodes with it.
+func (e *Engine) Transform(root *mdast.Node, opts RenderOptions) (*mdast.Node, error) {
+	props := opts.Props
+	if props == nil || jsvalue.IsUndefined(props) {
+		props = jsvalue.NewObject()
+	}
+	r := &renderer{eng: e, state: opts.State}
+	scope := NewScope(props, opts.Globals)
+	children, err := r.nodes(root.Children, scope)
+	if err != nil {
+		return nil, err
+	}
+	out := *root
+	out.Children = children
+	return &out, nil
+}
+
+func (r *renderer) nodes(nodes []*mdast.Node, scope *Scope) ([]*mdast.Node, error) {
+	out := make([]*mdast.Node, 0, len(nodes))
+	for _, n := range nodes {
+		res, err := r.node(n, scope)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+func (r *renderer) node(n *mdast.Node, scope *Scope) ([]*mdast.Node, error) {
+	switch {
+	case n.IsExpression():
+		v, err := r.eval(n.Value, n.Position, scope)
+		if err != nil {
+			return nil, err
+		}
+		return []*mdast.Node{{Type: mdast.Text, Value: expr.ToText(v), Position: n.Position}}, nil
+	case n.IsElement() && n.Name != nil:
+		if p, ok := r.eng.tags[*n.Name]; ok {
+			return r.tag(p, n, scope)
+		}
+	}
+	if len(n.Children) == 0 {
+		return []*mdast.Node{n}, nil
+	}
+	children, err := r.nodes(n.Children, scope)
+	if err != nil {
+		return nil, err
+	}
+	c := *n
+	c.Children = children
+	return []*mdast.Node{&c}, nil
+}
+
+func (r *renderer) tag(p TagPlugin, n *mdast.Node, scope *Scope) ([]*mdast.Node, error) {
+	props, err := r.attributes(n, scope)
+	if err != nil {
+		return nil, err
+	}
+	ctx := &TagContext{Scope: scope, TagName: *n.Name, Node: n, State: r.state, r: r}
+	out, err := p.Transform(props, n.Children, ctx)
+	if err != nil {
+		var te *Error
+		if errors.As(err, &te) && te.Located() {
+			return nil, err
+		}
+		return nil, errorAt(n.Position, "Error processing MDX JSX Element: %s", err.Error())
+	}
+	return out, nil
+}
+
+// attributes evaluates a registered tag's attributes in order: bare -> "",
+// string -> itself, {expr} -> its value; spreads are rejected.
+func (r *renderer) attributes(n *mdast.Node, scope *Scope) (*jsvalue.Object, error) {
+	props := jsvalue.NewObject()
+	for _, a := range n.Attributes {
+		switch {
+		case a.IsSpread():
+			return nil, errorAt(posOr(a.Position, n.Position), "Unsupported attribute type in component %s.", *n.Name)
+		case a.IsExpression():
+			v, err := r.eval(*a.Expr, posOr(a.Position, n.Position), scope)
+			if err != nil {
+				return nil, err
+			}
+			props.Set(a.Name, v)
+		case a.Value != nil:
+			props.Set(a.Name, *a.Value)
+		default:
+			props.Set(a.Name, "")
+		}
+	}
+	return props, nil
+}
+
+func (r *renderer) eval(src string, pos *mdast.Position, scope *Scope) (jsvalue.Value, error) {
+	v, err := expr.Evaluate(src, scope, r.eng.Filter)
+	if err != nil {
+		return nil, errorAt(pos, "Error evaluating expression \"%s\": %s", src, err.Error())
+	}
+	return v, nil
+}
+
+func posOr(p, fallback *mdast.Position) *mdast.Position {
+	if p != nil {
+		return p
+	}
+	return fallback
+}
