@@ -91,7 +91,7 @@ func TestCompatSharedIfFlag(t *testing.T) {
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
-		line, col      int
+		line, col       int
 	}{
 		{"bad operator", "\n\nx {props.a | upper}", `Error evaluating expression "props.a | upper": Operator "|" is not allowed.`, 3, 3},
 		{"unknown filter", "{nope(1)}", `Error evaluating expression "nope(1)": Filter "nope" is not registered.`, 1, 1},

@@ -1,5 +1,7 @@
 package mdx
 
+import "github.com/agentmark-go/agentmark/templatedx/mdast"
+
 // Block structure: a port of micromark's document/flow tokenizers for the
 // subset MDX enables (no indented code, no HTML), in the line-by-line style
 // of commonmark.js. JSX flow tags and flow expressions are leaf blocks here
@@ -36,14 +38,14 @@ type block struct {
 	lastLine   int // line index of the last line holding content of the block
 
 	// Lists and items.
-	ordered     bool
-	marker      byte // list: `-`, `*`, `+`, `.`, `)`
-	startNum    int
-	size        int // item: content indentation in columns
-	blankStart  bool
-	moreBlanks  bool
-	markerEnd   int
-	hadContent  bool
+	ordered    bool
+	marker     byte // list: `-`, `*`, `+`, `.`, `)`
+	startNum   int
+	size       int // item: content indentation in columns
+	blankStart bool
+	moreBlanks bool
+	markerEnd  int
+	hadContent bool
 	// Paragraph / heading content lines.
 	segs []seg
 	// Heading depth.
@@ -87,6 +89,9 @@ type parser struct {
 
 	defs      map[string]*definition
 	fenceBase int
+
+	posSlab  []mdast.Position
+	nodeSlab []mdast.Node
 }
 
 func (p *parser) addChild(parent *block, b *block) *block {
@@ -428,9 +433,6 @@ func (p *parser) blankLine(container *block) {
 			p.closeBlock(last)
 		}
 	}
-	if container.kind == bItem && len(container.children) == 0 && !container.hadContent {
-		// `-\n\n` keeps the empty item open only for further blank lines.
-	}
 }
 
 // interrupts reports whether the current (lazy) line starts a construct
@@ -446,9 +448,9 @@ func (p *parser) interrupts(container *block) bool {
 	case '*', '-', '_':
 		return p.isThematicBreak(off)
 	case '<', '{':
-		save := p.li
+		li, o, col := p.li, p.off, p.col
 		ok := p.tryFlow(container, off, true)
-		p.setLine(save)
+		p.li, p.off, p.col = li, o, col
 		return ok
 	}
 	return false
@@ -459,7 +461,7 @@ func (p *parser) interrupts(container *block) bool {
 func (p *parser) leafLine(container *block) int {
 	li := p.li
 	p.fenceBase = p.col
-	lineStart := p.off
+	lineStart, lineCol := p.off, p.col
 	off, col := p.skipWS()
 	tip := p.tip
 	inPara := tip.open && tip.kind == bPara && tip.parent == container
@@ -492,10 +494,7 @@ func (p *parser) leafLine(container *block) int {
 		if p.tryFlow(container, off, false) {
 			return p.li + 1
 		}
-		p.setLine(li)
-		p.off = lineStart
-		p.matchContainers(true)
-		p.off = lineStart
+		p.li, p.off, p.col = li, lineStart, lineCol
 	}
 	if (c == 'i' || c == 'e') && off == p.lines[li].start && !inPara && p.esmStart(off) {
 		esm := p.addChild(container, &block{kind: bESM, start: off, end: p.lineEnd()})
@@ -540,6 +539,9 @@ func (p *parser) finishParagraph(b *block) {
 func (p *parser) finishESM(b *block) {
 	code := p.src[b.start:b.end]
 	if err := validateESM(code); err != nil {
+		p.fail(b.start+err.pos, err.msg)
+	}
+	if err := esmStatementError(code); err != nil {
 		p.fail(b.start+err.pos, err.msg)
 	}
 }

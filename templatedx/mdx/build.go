@@ -60,7 +60,7 @@ func (b *builder) leaf(n *mdast.Node) {
 }
 
 func (p *parser) build() *mdast.Node {
-	root := &mdast.Node{Type: mdast.Root, Children: []*mdast.Node{}, Position: p.pos(0, len(p.src))}
+	root := p.node(mdast.Node{Type: mdast.Root, Children: []*mdast.Node{}, Position: p.pos(0, len(p.src))})
 	b := &builder{p: p, stack: []frame{{node: root, tok: "root"}}}
 	b.blocks(p.doc.children)
 	if len(b.stack) > 1 {
@@ -75,9 +75,9 @@ func (b *builder) blocks(list []*block) {
 	for _, bl := range list {
 		switch bl.kind {
 		case bYAML:
-			b.leaf(&mdast.Node{Type: mdast.YAML, Value: bl.value, Position: p.pos(bl.start, bl.end)})
+			b.leaf(p.node(mdast.Node{Type: mdast.YAML, Value: bl.value, Position: p.pos(bl.start, bl.end)}))
 		case bPara:
-			n := &mdast.Node{Type: mdast.Paragraph, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)}
+			n := p.node(mdast.Node{Type: mdast.Paragraph, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)})
 			b.enter(n, "paragraph", bl.start, bl.end, nil)
 			b.inlines(bl.inl)
 			b.exit("paragraph", bl.start, bl.end)
@@ -86,12 +86,12 @@ func (b *builder) blocks(list []*block) {
 			if bl.kind == bSetext {
 				tok = "setextHeading"
 			}
-			n := &mdast.Node{Type: mdast.Heading, Depth: bl.depth, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)}
+			n := p.node(mdast.Node{Type: mdast.Heading, Depth: bl.depth, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)})
 			b.enter(n, tok, bl.start, bl.end, nil)
 			b.inlines(bl.inl)
 			b.exit(tok, bl.start, bl.end)
 		case bHR:
-			b.leaf(&mdast.Node{Type: mdast.ThematicBreak, Position: p.pos(bl.start, bl.end)})
+			b.leaf(p.node(mdast.Node{Type: mdast.ThematicBreak, Position: p.pos(bl.start, bl.end)}))
 		case bCode:
 			b.leaf(p.codeNode(bl))
 		case bDefinition:
@@ -99,9 +99,9 @@ func (b *builder) blocks(list []*block) {
 			b.leaf(&mdast.Node{Type: mdast.Definition, Identifier: bl.defID, Label: &label, Title: bl.defTitle,
 				URL: bl.value, Position: p.pos(bl.start, bl.end)})
 		case bESM:
-			b.leaf(&mdast.Node{Type: mdast.MdxjsEsm, Value: p.src[bl.start:bl.end], Position: p.pos(bl.start, bl.end)})
+			b.leaf(p.node(mdast.Node{Type: mdast.MdxjsEsm, Value: p.src[bl.start:bl.end], Position: p.pos(bl.start, bl.end)}))
 		case bQuote:
-			n := &mdast.Node{Type: mdast.Blockquote, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)}
+			n := p.node(mdast.Node{Type: mdast.Blockquote, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)})
 			b.enter(n, "blockQuote", bl.start, bl.end, nil)
 			b.blocks(bl.children)
 			b.exit("blockQuote", bl.start, bl.end)
@@ -110,7 +110,7 @@ func (b *builder) blocks(list []*block) {
 		case bFlow:
 			for _, it := range bl.items {
 				if it.tag == nil {
-					b.leaf(&mdast.Node{Type: mdast.MdxFlowExpression, Value: it.value, Position: p.pos(it.start, it.end)})
+					b.leaf(p.node(mdast.Node{Type: mdast.MdxFlowExpression, Value: it.value, Position: p.pos(it.start, it.end)}))
 					continue
 				}
 				b.tag(it.tag, true)
@@ -122,7 +122,7 @@ func (b *builder) blocks(list []*block) {
 func (b *builder) list(bl *block) {
 	p := b.p
 	tok := "listUnordered"
-	n := &mdast.Node{Type: mdast.List, Ordered: bl.ordered, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)}
+	n := p.node(mdast.Node{Type: mdast.List, Ordered: bl.ordered, Children: []*mdast.Node{}, Position: p.pos(bl.start, bl.end)})
 	if bl.ordered {
 		tok = "listOrdered"
 		s := bl.startNum
@@ -136,7 +136,7 @@ func (b *builder) list(bl *block) {
 	}
 	b.enter(n, tok, bl.start, bl.end, nil)
 	for _, it := range bl.children {
-		item := &mdast.Node{Type: mdast.ListItem, Children: []*mdast.Node{}, Position: p.pos(it.start, it.end)}
+		item := p.node(mdast.Node{Type: mdast.ListItem, Children: []*mdast.Node{}, Position: p.pos(it.start, it.end)})
 		for i := 0; i+1 < len(it.children); i++ {
 			if it.children[i+1].firstLine > it.children[i].lastLine+1 {
 				item.Spread = true
@@ -150,7 +150,7 @@ func (b *builder) list(bl *block) {
 }
 
 func (p *parser) codeNode(bl *block) *mdast.Node {
-	n := &mdast.Node{Type: mdast.Code, Position: p.pos(bl.start, bl.end)}
+	n := p.node(mdast.Node{Type: mdast.Code, Position: p.pos(bl.start, bl.end)})
 	if bl.infoEnd > bl.infoStart {
 		info := p.src[bl.infoStart:bl.infoEnd]
 		lang, meta := info, ""
@@ -203,7 +203,7 @@ func (b *builder) tag(t *jsxTag, flow bool) {
 		typ = mdast.MdxJsxFlowElement
 	}
 	if !t.close {
-		n := &mdast.Node{Type: typ, Attributes: t.attrs, Children: []*mdast.Node{}, Position: p.pos(t.start, t.end)}
+		n := p.node(mdast.Node{Type: typ, Attributes: t.attrs, Children: []*mdast.Node{}, Position: p.pos(t.start, t.end)})
 		if n.Attributes == nil {
 			n.Attributes = []*mdast.Attribute{}
 		}
@@ -246,7 +246,7 @@ func (b *builder) inlines(parent *inode) {
 				continue
 			}
 			if text == nil {
-				text = &mdast.Node{Type: mdast.Text, Position: p.pos(n.start, n.end)}
+				text = p.node(mdast.Node{Type: mdast.Text, Position: p.pos(n.start, n.end)})
 				b.leaf(text)
 			} else {
 				text.Position.End = p.point(n.end)
@@ -257,11 +257,11 @@ func (b *builder) inlines(parent *inode) {
 		flush()
 		switch n.kind {
 		case iCode:
-			b.leaf(&mdast.Node{Type: mdast.InlineCode, Value: n.value, Position: p.pos(n.start, n.end)})
+			b.leaf(p.node(mdast.Node{Type: mdast.InlineCode, Value: n.value, Position: p.pos(n.start, n.end)}))
 		case iBreak:
-			b.leaf(&mdast.Node{Type: mdast.Break, Position: p.pos(n.start, n.end)})
+			b.leaf(p.node(mdast.Node{Type: mdast.Break, Position: p.pos(n.start, n.end)}))
 		case iExpr:
-			b.leaf(&mdast.Node{Type: mdast.MdxTextExpression, Value: n.value, Position: p.pos(n.start, n.end)})
+			b.leaf(p.node(mdast.Node{Type: mdast.MdxTextExpression, Value: n.value, Position: p.pos(n.start, n.end)}))
 		case iTag:
 			b.tag(n.tag, false)
 		case iEmph, iStrong:
@@ -269,12 +269,12 @@ func (b *builder) inlines(parent *inode) {
 			if n.kind == iStrong {
 				typ, tok = mdast.Strong, "strong"
 			}
-			node := &mdast.Node{Type: typ, Children: []*mdast.Node{}, Position: p.pos(n.start, n.end)}
+			node := p.node(mdast.Node{Type: typ, Children: []*mdast.Node{}, Position: p.pos(n.start, n.end)})
 			b.enter(node, tok, n.start, n.end, nil)
 			b.inlines(n)
 			b.exit(tok, n.start, n.end)
 		case iLink, iLinkRef:
-			node := &mdast.Node{Type: mdast.Link, URL: n.url, Title: n.title, Children: []*mdast.Node{}, Position: p.pos(n.start, n.end)}
+			node := p.node(mdast.Node{Type: mdast.Link, URL: n.url, Title: n.title, Children: []*mdast.Node{}, Position: p.pos(n.start, n.end)})
 			if n.kind == iLinkRef {
 				label := decodeString(n.label)
 				node.Type, node.Label, node.Identifier, node.ReferenceType = mdast.LinkReference, &label, n.identifier, n.refType
@@ -283,14 +283,14 @@ func (b *builder) inlines(parent *inode) {
 			b.inlines(n)
 			b.exit("link", n.start, n.end)
 		case iImage, iImageRef:
-			node := &mdast.Node{Type: mdast.Image, URL: n.url, Title: n.title, Position: p.pos(n.start, n.end)}
+			node := p.node(mdast.Node{Type: mdast.Image, URL: n.url, Title: n.title, Position: p.pos(n.start, n.end)})
 			if n.kind == iImageRef {
 				label := decodeString(n.label)
 				node.Type, node.Label, node.Identifier, node.ReferenceType = mdast.ImageReference, &label, n.identifier, n.refType
 			}
 			// The alt text is the plain text of the label; elements inside
 			// it must still balance.
-			tmp := &mdast.Node{Type: "fragment"}
+			tmp := p.node(mdast.Node{Type: "fragment"})
 			b.stack = append(b.stack, frame{node: tmp, tok: "image", start: n.start, end: n.end})
 			b.inlines(n)
 			b.exit("image", n.start, n.end)

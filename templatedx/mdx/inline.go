@@ -84,22 +84,22 @@ func (n *inode) insertAfter(c *inode) {
 }
 
 type delim struct {
-	node             *inode
-	char             byte
-	numdelims        int
-	origdelims       int
+	node              *inode
+	char              byte
+	numdelims         int
+	origdelims        int
 	canOpen, canClose bool
-	prev, next       *delim
+	prev, next        *delim
 }
 
 type bracket struct {
-	node          *inode
-	prev          *bracket
-	prevDelim     *delim
-	index         int // buffer offset of the `[`
-	image         bool
-	active        bool
-	bracketAfter  bool
+	node         *inode
+	prev         *bracket
+	prevDelim    *delim
+	index        int // buffer offset of the `[`
+	image        bool
+	active       bool
+	bracketAfter bool
 }
 
 type inlineParser struct {

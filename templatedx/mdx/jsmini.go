@@ -1,17 +1,27 @@
 package mdx
 
+import "strings"
+
 // simpleExpr is a fast path for validation: it returns true only for
 // values it fully understands as a valid JavaScript expression (member
 // paths, literals, calls, unary/binary/conditional operators, array and
 // simple object literals, templates). false means "ask the real parser".
 func simpleExpr(s string) bool {
+	ok, _ := miniCheck(s)
+	return ok
+}
+
+// miniCheck returns (true, _) for a valid expression, (false, true) when
+// the value certainly is not one (it ends where more is required), and
+// (false, false) when unsure.
+func miniCheck(s string) (valid, invalid bool) {
 	m := &mini{s: s}
 	m.space()
 	if !m.expr(0) {
-		return false
+		return false, m.i >= len(m.s)
 	}
 	m.space()
-	return m.i == len(m.s)
+	return m.i == len(m.s), false
 }
 
 type mini struct {
@@ -222,13 +232,17 @@ func (m *mini) primary(depth int) bool {
 	c := m.peek()
 	switch {
 	case c == '(':
+		if m.arrowParams() {
+			return m.arrowBody(depth)
+		}
 		m.i++
 		m.space()
 		if !m.expr(depth+1) || !m.eat(")") {
 			return false
 		}
-		// An arrow function head: leave it to the real parser.
 		return !(m.peek() == '=' && m.i+1 < len(m.s) && m.s[m.i+1] == '>')
+	case c == '<':
+		return m.jsxElement(depth)
 	case c == '[':
 		m.i++
 		m.space()
@@ -289,8 +303,12 @@ func (m *mini) primary(depth int) bool {
 			return false
 		}
 		_ = start
-		// Arrow functions (`x => ...`) go to the real parser.
-		return !(m.peek() == '=' && m.i+1 < len(m.s) && m.s[m.i+1] == '>')
+		if m.peek() == '=' && m.i+1 < len(m.s) && m.s[m.i+1] == '>' {
+			m.i += 2
+			m.space()
+			return m.arrowBody(depth)
+		}
+		return true
 	}
 }
 
@@ -402,4 +420,157 @@ func miniPrefix(s string) (int, bool) {
 		return end, true
 	}
 	return 0, false
+}
+
+// arrowParams consumes `(a, b) =>` (simple identifiers only); on no match
+// it consumes nothing.
+func (m *mini) arrowParams() bool {
+	save := m.i
+	m.i++
+	m.space()
+	for m.peek() != ')' {
+		if !m.ident(false) {
+			m.i = save
+			return false
+		}
+		if m.peek() == ',' {
+			m.i++
+			m.space()
+			continue
+		}
+		if m.peek() != ')' {
+			m.i = save
+			return false
+		}
+	}
+	m.i++
+	m.space()
+	if !m.eat("=>") {
+		m.i = save
+		return false
+	}
+	return true
+}
+
+// arrowBody parses an expression body (block bodies go to the real parser).
+func (m *mini) arrowBody(depth int) bool {
+	if m.peek() == '{' {
+		return false
+	}
+	return m.expr(depth + 1)
+}
+
+func (m *mini) jsxName() bool {
+	start := m.i
+	for m.i < len(m.s) {
+		c := m.s[m.i]
+		if c == '_' || c == '$' || c == '-' || c == '.' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (m.i > start && c >= '0' && c <= '9') {
+			m.i++
+			continue
+		}
+		break
+	}
+	return m.i > start && !(m.i < len(m.s) && m.s[m.i] >= 0x80)
+}
+
+// jsxElement parses a JSX element or fragment at `<`.
+func (m *mini) jsxElement(depth int) bool {
+	if depth > 50 {
+		return false
+	}
+	m.i++ // <
+	m.space()
+	name := ""
+	if m.peek() != '>' {
+		start := m.i
+		if !m.jsxName() {
+			return false
+		}
+		name = m.s[start:m.i]
+		m.space()
+		for m.peek() != '>' && m.peek() != '/' {
+			if m.i >= len(m.s) {
+				return false
+			}
+			if m.peek() == '{' {
+				m.i++
+				m.space()
+				if !m.eat("...") || !m.expr(depth+1) || !m.eat("}") {
+					return false
+				}
+				continue
+			}
+			if !m.jsxName() {
+				return false
+			}
+			m.space()
+			if m.eat("=") {
+				switch m.peek() {
+				case '"', '\'':
+					q := m.s[m.i]
+					k := strings.IndexByte(m.s[m.i+1:], q)
+					if k < 0 {
+						m.i = len(m.s)
+						return false
+					}
+					m.i += k + 2
+					m.space()
+				case '{':
+					m.i++
+					m.space()
+					if !m.expr(depth+1) || !m.eat("}") {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+		}
+		if m.peek() == '/' {
+			m.i++
+			m.space()
+			return m.eat(">")
+		}
+	}
+	m.i++ // >
+	// Children.
+	for {
+		if m.i >= len(m.s) {
+			return false
+		}
+		switch m.s[m.i] {
+		case '<':
+			if m.i+1 < len(m.s) && m.s[m.i+1] == '/' {
+				m.i += 2
+				m.space()
+				start := m.i
+				if name != "" && !m.jsxName() {
+					return false
+				}
+				if m.s[start:m.i] != name {
+					return false
+				}
+				m.space()
+				return m.eat(">")
+			}
+			if !m.jsxElement(depth + 1) {
+				return false
+			}
+		case '{':
+			m.i++
+			m.space()
+			if m.peek() == '}' {
+				m.i++
+				continue
+			}
+			if !m.expr(depth+1) || m.peek() != '}' {
+				return false
+			}
+			m.i++
+		case '>', '}':
+			return false
+		default:
+			m.i++
+		}
+	}
 }

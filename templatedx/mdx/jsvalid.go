@@ -2,6 +2,7 @@ package mdx
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
 )
@@ -38,10 +39,39 @@ func validateExpr(val string, kind exprKind) *jsError {
 	if kind == exprSpread {
 		return validateSpread(val)
 	}
-	if simpleExpr(val) {
+	valid, invalid := miniCheck(val)
+	if valid {
 		return nil
 	}
-	return esbuildExpr(val)
+	if invalid {
+		return &jsError{pos: -1}
+	}
+	return cachedEsbuildExpr(val)
+}
+
+// esbuild verdicts are cached: templates are parsed again and again.
+var (
+	exprCacheMu sync.Mutex
+	exprCache   = map[string]bool{}
+)
+
+func cachedEsbuildExpr(val string) *jsError {
+	exprCacheMu.Lock()
+	ok, hit := exprCache[val]
+	exprCacheMu.Unlock()
+	if hit {
+		if ok {
+			return nil
+		}
+		return &jsError{pos: -1}
+	}
+	err := esbuildExpr(val)
+	exprCacheMu.Lock()
+	if len(exprCache) < 4096 {
+		exprCache[val] = err == nil
+	}
+	exprCacheMu.Unlock()
+	return err
 }
 
 // exprErrorPos finds where acorn would report the error in val.
@@ -355,4 +385,80 @@ func validateESM(code string) *jsError {
 		pos = lineColToOffset(code, loc.Line, loc.Column, 0)
 	}
 	return &jsError{msg: "Could not parse import/exports with acorn", pos: pos}
+}
+
+// esmStatementError finds a top-level statement that is not an
+// import/export in syntactically valid ESM code (approximating acorn's AST
+// check with a token scan and automatic semicolon insertion at newlines).
+func esmStatementError(code string) *jsError {
+	var prev byte // last significant character at depth 0 ('s' for a string)
+	newline := false
+	lastEnd := 0
+	atStart := true
+	var res *jsError
+	jsWalk(code, func(i int, c byte, depth int) bool {
+		if strings.ContainsAny(code[lastEnd:i], "\n\r") {
+			newline = true
+		}
+		start := atStart
+		if depth == 0 && !start && newline && (isIdentByte(c) && !isDigit(c)) &&
+			(prev == 's' || prev == ')' || prev == ']' || prev == '}' || isIdentByte(prev)) {
+			w := code[i:]
+			if k := strings.IndexFunc(w, func(r rune) bool {
+				return !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+			}); k >= 0 {
+				w = w[:k]
+			}
+			start = w != "from" && w != "as"
+		}
+		if start {
+			w := code[i:]
+			if k := strings.IndexFunc(w, func(r rune) bool {
+				return !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+			}); k >= 0 {
+				w = w[:k]
+			}
+			if w != "import" && w != "export" {
+				typ := "ExpressionStatement"
+				switch w {
+				case "const", "let", "var":
+					typ = "VariableDeclaration"
+				case "function", "async":
+					typ = "FunctionDeclaration"
+				case "class":
+					typ = "ClassDeclaration"
+				case "if":
+					typ = "IfStatement"
+				case "for":
+					typ = "ForStatement"
+				case "while":
+					typ = "WhileStatement"
+				case "return":
+					typ = "ReturnStatement"
+				case "throw":
+					typ = "ThrowStatement"
+				case "try":
+					typ = "TryStatement"
+				}
+				if c == '{' {
+					typ = "BlockStatement"
+				}
+				res = &jsError{msg: "Unexpected `" + typ + "` in code: only import/exports are supported", pos: i}
+				return false
+			}
+		}
+		atStart = depth == 0 && c == ';'
+		if depth == 0 {
+			switch {
+			case c == '"' || c == '\'' || c == '`':
+				prev = 's'
+			default:
+				prev = c
+			}
+		}
+		newline = false
+		lastEnd = i + 1
+		return true
+	})
+	return res
 }

@@ -48,9 +48,6 @@ func (p *parser) parseAllInlines(b *block) {
 		switch c.kind {
 		case bPara, bHeading, bSetext:
 			segs := c.segs
-			if c.kind == bSetext {
-				segs = trimSegs(p, segs)
-			}
 			if len(segs) == 0 || (len(segs) == 1 && segs[0].end <= segs[0].start) {
 				continue
 			}
@@ -59,8 +56,4 @@ func (p *parser) parseAllInlines(b *block) {
 			p.parseAllInlines(c)
 		}
 	}
-}
-
-func trimSegs(p *parser, segs []seg) []seg {
-	return segs
 }

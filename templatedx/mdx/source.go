@@ -3,7 +3,6 @@ package mdx
 import (
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/agentmark-go/agentmark/templatedx/mdast"
 )
@@ -82,13 +81,26 @@ func (p *parser) point(off int) mdast.Point {
 				col++
 			}
 		}
-		_ = utf8.RuneError
 	}
 	return mdast.Point{Line: li + 1, Column: col + 1, Offset: off}
 }
 
 func (p *parser) pos(start, end int) *mdast.Position {
-	return &mdast.Position{Start: p.point(start), End: p.point(end)}
+	// Positions are allocated in chunks: a tree has many of them.
+	if len(p.posSlab) == cap(p.posSlab) {
+		p.posSlab = make([]mdast.Position, 0, 64)
+	}
+	p.posSlab = append(p.posSlab, mdast.Position{Start: p.point(start), End: p.point(end)})
+	return &p.posSlab[len(p.posSlab)-1]
+}
+
+// node allocates a node in chunks.
+func (p *parser) node(n mdast.Node) *mdast.Node {
+	if len(p.nodeSlab) == cap(p.nodeSlab) {
+		p.nodeSlab = make([]mdast.Node, 0, 32)
+	}
+	p.nodeSlab = append(p.nodeSlab, n)
+	return &p.nodeSlab[len(p.nodeSlab)-1]
 }
 
 // place formats a point like unist-util-stringify-position: `line:column`.
