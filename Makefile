@@ -10,7 +10,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/agentmark
 
 test: vet
-	$(GO) test ./...
+	$(GO) test $(TESTFLAGS) ./...
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
