@@ -25,10 +25,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./templatedx/... ./prompt/...
 	bash bench/render/run.sh
 
-# The main job, offline: scaffold a project and render its example prompt.
+# The main job, offline: scaffold a project and run its example prompt
+# (model_name mock/echo: the built-in mock provider, no network).
 demo: build
 	rm -rf /tmp/agentmark-demo && $(BIN) init /tmp/agentmark-demo >/dev/null
-	$(BIN) format /tmp/agentmark-demo/agentmark/customer-support.prompt.mdx --test-props
+	$(BIN) run-prompt /tmp/agentmark-demo/agentmark/customer-support.prompt.mdx
 
 clean:
 	rm -rf bin dist

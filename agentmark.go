@@ -1,10 +1,17 @@
 // Package agentmark is the Go SDK for AgentMark: load .prompt.mdx prompts
-// (from source files or from `agentmark build` output) and format them into
-// provider-neutral requests.
+// (from source files or from `agentmark build` output), format them into
+// provider-neutral requests, and run them against a model.
 //
 //	client := agentmark.New(agentmark.WithSourceDir("agentmark"))
 //	p, err := client.LoadTextPrompt("greeting.prompt.mdx")
 //	req, err := p.Format(map[string]any{"name": "Ada"})
+//	res, err := p.Run(ctx, map[string]any{"name": "Ada"})
+//	fmt.Println(res.Text, res.Usage.TotalTokens)
+//
+// Models resolve through an llm.Registry (model_name "provider/model" or a
+// mapped bare name); OpenAI, OpenAI-compatible servers, Anthropic, Gemini
+// and the offline mock provider are built in. Tools are registered with
+// WithTool; MCP tools come from WithToolSource.
 package agentmark
 
 import (
@@ -14,6 +21,8 @@ import (
 	"slices"
 
 	"github.com/agentmark-go/agentmark/jsvalue"
+	"github.com/agentmark-go/agentmark/llm"
+	_ "github.com/agentmark-go/agentmark/llm/providers" // built-in providers
 	"github.com/agentmark-go/agentmark/project"
 	"github.com/agentmark-go/agentmark/prompt"
 	"github.com/agentmark-go/agentmark/templatedx"
@@ -56,6 +65,13 @@ type Client struct {
 	loader        Loader
 	engine        *templatedx.Engine
 	builtInModels []string
+
+	registry   *llm.Registry
+	tools      map[string]llm.Tool
+	toolSource llm.ToolSource
+	evals      map[string]EvalFunc
+	outputDir  string
+	optErr     error
 }
 
 // Option configures a Client.
@@ -87,7 +103,8 @@ func WithBuiltInModels(models ...string) Option {
 
 // New returns a client. Without a loader, prompts load from ./agentmark.
 func New(opts ...Option) *Client {
-	c := &Client{engine: templatedx.New(), loader: SourceLoader{Dir: "agentmark"}}
+	c := &Client{engine: templatedx.New(), loader: SourceLoader{Dir: "agentmark"},
+		registry: llm.NewRegistry(), tools: map[string]llm.Tool{}, evals: map[string]EvalFunc{}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -96,7 +113,8 @@ func New(opts ...Option) *Client {
 
 // Prompt is a loaded prompt of a known kind.
 type Prompt struct {
-	tpl *prompt.Template
+	tpl    *prompt.Template
+	client *Client
 }
 
 // Template is the underlying parsed prompt.
@@ -153,5 +171,5 @@ func (c *Client) load(path string, kind prompt.Kind) (*Prompt, error) {
 			return nil, fmt.Errorf("model_name %q is not in builtInModels. Run agentmark pull-models to add it.", name)
 		}
 	}
-	return &Prompt{tpl: tpl}, nil
+	return &Prompt{tpl: tpl, client: c}, nil
 }

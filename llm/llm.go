@@ -62,9 +62,9 @@ type Part struct {
 
 // ToolCall is a model's request to call a tool.
 type ToolCall struct {
-	ID   string
-	Name string
-	Args json.RawMessage // a JSON object
+	ID   string          `json:"toolCallId"`
+	Name string          `json:"toolName"`
+	Args json.RawMessage `json:"args"` // a JSON object
 }
 
 // ToolDef describes a tool to the model.
@@ -111,11 +111,11 @@ type TextRequest struct {
 // Usage counts tokens. Cached and reasoning tokens are included in the
 // input and output counts; they are reported separately when known.
 type Usage struct {
-	InputTokens       int
-	OutputTokens      int
-	TotalTokens       int
-	CachedInputTokens int
-	ReasoningTokens   int
+	InputTokens       int `json:"inputTokens"`
+	OutputTokens      int `json:"outputTokens"`
+	TotalTokens       int `json:"totalTokens"`
+	CachedInputTokens int `json:"cachedInputTokens,omitempty"`
+	ReasoningTokens   int `json:"reasoningTokens,omitempty"`
 }
 
 // Add returns u + v.

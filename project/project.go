@@ -131,17 +131,28 @@ func Confine(root, p string) (string, error) {
 	if !filepath.IsAbs(full) {
 		full = filepath.Join(absRoot, full)
 	}
-	full = filepath.Clean(full)
-	resolved := full
-	if r, err := filepath.EvalSymlinks(full); err == nil {
-		resolved = r
-	} else if r, err := filepath.EvalSymlinks(filepath.Dir(full)); err == nil {
-		resolved = filepath.Join(r, filepath.Base(full))
-	}
+	resolved := resolveExisting(filepath.Clean(full))
 	if !within(absRoot, resolved) {
 		return "", ErrOutside
 	}
 	return resolved, nil
+}
+
+// resolveExisting follows the symlinks of the longest existing prefix of
+// p (p itself may not exist yet, nor some of its parents).
+func resolveExisting(p string) string {
+	rest := ""
+	for cur := p; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return p
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
 }
 
 func within(root, p string) bool {

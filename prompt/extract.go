@@ -68,9 +68,23 @@ func messageTag(childScope bool) templatedx.TagFunc {
 		if err != nil {
 			return nil, err
 		}
+		if hasYAML(nodes) {
+			// Message text is serialized without the frontmatter
+			// extension: a component's own frontmatter cannot be printed.
+			return nil, fmt.Errorf("Cannot handle unknown node `yaml`")
+		}
 		f.text = markdown.TrimJS(markdown.ToMarkdown(&mdast.Node{Type: mdast.Root, Children: nodes}))
 		return nil, nil
 	}
+}
+
+func hasYAML(nodes []*mdast.Node) bool {
+	for _, n := range nodes {
+		if n.Type == mdast.YAML || hasYAML(n.Children) {
+			return true
+		}
+	}
+	return false
 }
 
 // attachment adds an image or file part to the enclosing User message.

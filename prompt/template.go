@@ -3,7 +3,9 @@ package prompt
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"weak"
 
 	"github.com/agentmark-go/agentmark/internal/jsyaml"
 	"github.com/agentmark-go/agentmark/jsvalue"
@@ -34,11 +36,13 @@ type Template struct {
 
 var defaultEngine = templatedx.New()
 
-// kindEngines caches, per base engine, the engine of each prompt kind.
+// kindEngines caches, per base engine, the engine of each prompt kind. The
+// base is held weakly and its entries are dropped when it is collected, so
+// short-lived clients (each with its own engine) do not pile up here.
 var kindEngines sync.Map // key kindEngineKey -> *templatedx.Engine
 
 type kindEngineKey struct {
-	base *templatedx.Engine
+	base weak.Pointer[templatedx.Engine]
 	kind Kind
 }
 
@@ -49,13 +53,16 @@ func engineFor(base *templatedx.Engine, k Kind) *templatedx.Engine {
 	if k == KindObject {
 		k = KindText // same tags
 	}
-	key := kindEngineKey{base, k}
+	key := kindEngineKey{weak.Make(base), k}
 	if e, ok := kindEngines.Load(key); ok {
 		return e.(*templatedx.Engine)
 	}
 	e := base.Clone()
 	registerPromptTags(e, k)
-	actual, _ := kindEngines.LoadOrStore(key, e)
+	actual, loaded := kindEngines.LoadOrStore(key, e)
+	if !loaded && base != defaultEngine {
+		runtime.AddCleanup(base, func(key kindEngineKey) { kindEngines.Delete(key) }, key)
+	}
 	return actual.(*templatedx.Engine)
 }
 
@@ -127,6 +134,10 @@ func frontmatter(ast *mdast.Node, path string) (*jsvalue.Object, error) {
 					Line: n.Position.Start.Line + ye.Line, Column: ye.Column}
 			}
 			return nil, &templatedx.Error{Message: "Invalid frontmatter: " + err.Error(), File: path}
+		}
+		if v == nil || jsvalue.IsUndefined(v) {
+			return nil, &templatedx.Error{Message: "Frontmatter is empty: a prompt needs a name and one of text_config, object_config, image_config or speech_config", File: path,
+				Line: posLine(n), Column: 1}
 		}
 		obj, ok := v.(*jsvalue.Object)
 		if !ok {

@@ -5,7 +5,10 @@ import (
 	"strings"
 
 	"github.com/agentmark-go/agentmark/jsvalue"
+	"github.com/agentmark-go/agentmark/templatedx/expr"
+	"github.com/agentmark-go/agentmark/templatedx/markdown"
 	"github.com/agentmark-go/agentmark/templatedx/mdast"
+	"github.com/agentmark-go/agentmark/templatedx/mdx"
 )
 
 // Component inlining.
@@ -49,6 +52,11 @@ func (b *bundler) inlineNode(n *mdast.Node, ns namespace, props rawProps, childr
 			return b.expand(n, cf, ns, props, children, depth)
 		}
 	}
+	if n.IsExpression() && usesComponent(n.Value, ns) {
+		if c, ok := b.inlineInArrow(n, ns, props, depth); ok {
+			return []*mdast.Node{c}, nil
+		}
+	}
 	if props != nil && n.IsExpression() {
 		if n.Value == "props.children" {
 			return []*mdast.Node{mergeIntoParagraph(children, n.Position)}, nil
@@ -57,6 +65,12 @@ func (b *bundler) inlineNode(n *mdast.Node, ns namespace, props rawProps, childr
 			c := *n
 			c.Value = substitute(n.Value, props)
 			c.Data = nil // any estree no longer matches the text
+			if lit, ok := literalText(c.Value); ok {
+				// Like upstream, a prop that is a plain string or number
+				// becomes text. It renders the same, but in a ForEach body
+				// that is re-serialized it is text, not an expression.
+				return []*mdast.Node{{Type: mdast.Text, Value: lit, Position: n.Position}}, nil
+			}
 			return []*mdast.Node{&c}, nil
 		}
 		return []*mdast.Node{n}, nil
@@ -76,6 +90,56 @@ func (b *bundler) inlineNode(n *mdast.Node, ns namespace, props rawProps, childr
 	}
 	c.Children = kids
 	return []*mdast.Node{&c}, nil
+}
+
+var jsxName = regexp.MustCompile(`<([A-Za-z_$][\w$.:-]*)`)
+
+// usesComponent reports whether an expression's text holds a usage of a
+// component (`<Name`), e.g. in a ForEach body.
+func usesComponent(src string, ns namespace) bool {
+	if len(ns) == 0 || !strings.Contains(src, "<") {
+		return false
+	}
+	for _, m := range jsxName.FindAllStringSubmatch(src, -1) {
+		if _, ok := ns[m[1]]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// inlineInArrow inlines components used in the body of an arrow-function
+// expression (a ForEach child), as upstream does: the body is parsed as
+// MDX, components are inlined (usage attributes as props, no children),
+// and the expression text is rewritten with the result in a fragment.
+// ok is false when the text is not such a function or does not parse; the
+// expression is then left as it is.
+func (b *bundler) inlineInArrow(n *mdast.Node, ns namespace, props rawProps, depth int) (*mdast.Node, bool) {
+	arrow, err := expr.ParseArrow(n.Value)
+	if err != nil {
+		return nil, false
+	}
+	head, _, found := strings.Cut(n.Value, "=>")
+	if !found {
+		return nil, false
+	}
+	root, err := mdx.Parse(arrow.Body)
+	if err != nil {
+		return nil, false
+	}
+	stripComments(root)
+	nodes, err := b.inline(root.Children, ns, props, nil, depth+1)
+	if err != nil {
+		return nil, false
+	}
+	if !(len(nodes) == 1 && nodes[0].Type == mdast.MdxJsxFlowElement && nodes[0].Name == nil) {
+		nodes = []*mdast.Node{{Type: mdast.MdxJsxFlowElement, Children: nodes}}
+	}
+	body := markdown.ToMarkdown(&mdast.Node{Type: mdast.Root, Children: nodes})
+	c := *n
+	c.Value = strings.TrimSpace(head) + " => (\n" + strings.TrimRight(body, "\n") + "\n)"
+	c.Data = nil
+	return &c, true
 }
 
 // expand inlines one component usage.
@@ -169,6 +233,21 @@ func mergeIntoParagraph(children []*mdast.Node, pos *mdast.Position) *mdast.Node
 		}
 	}
 	return p
+}
+
+var literalRe = regexp.MustCompile(`^(?:".*"|\d+(?:\.\d+)?)$`)
+
+// literalText returns the text of an expression that is a JSON string or
+// number literal.
+func literalText(src string) (string, bool) {
+	if !literalRe.MatchString(src) {
+		return "", false
+	}
+	v, err := jsvalue.ParseJSON([]byte(src))
+	if err != nil {
+		return "", false
+	}
+	return expr.ToText(v), true
 }
 
 // quoteJS returns s as a JavaScript string literal.

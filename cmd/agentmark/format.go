@@ -24,6 +24,9 @@ messages (or image/speech input) and the config block, as JSON.
 Errors go to stderr with their file:line:column and a non-zero exit.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if testProps && (propsJSON != "" || propsFile != "") {
+				return fmt.Errorf("--test-props cannot be combined with --props or --props-file")
+			}
 			props, err := readProps(propsJSON, propsFile)
 			if err != nil {
 				return err
@@ -33,9 +36,6 @@ Errors go to stderr with their file:line:column and a non-zero exit.`,
 				return err
 			}
 			if testProps {
-				if propsJSON != "" || propsFile != "" {
-					return fmt.Errorf("--test-props cannot be combined with --props or --props-file")
-				}
 				if ts := tpl.TestSettings(); ts != nil {
 					if v, ok := ts.Get("props"); ok && v != nil {
 						props = v

@@ -42,7 +42,7 @@ plus a TemplateDX body) kept in your repository.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(formatCmd(), buildCmd(), initCmd(), generateSchemaCmd(), generateTypesCmd())
+	root.AddCommand(formatCmd(), buildCmd(), initCmd(), generateSchemaCmd(), generateTypesCmd(), runPromptCmd())
 	return root
 }
 

@@ -371,11 +371,13 @@ func (p *parser) processLine(li int) int {
 			}
 			q.end = p.lineEnd()
 			container = q
-			interrupt, lazyPara = false, false
+			// micromark keeps "interrupting" for every container opened
+			// on the line: `p\n> 2. x` and `p\n- 1)` hold no list.
+			lazyPara = false
 			continue
 		}
-		if it, ok := p.listItemStart(off, col, interrupt || lazyPara && false); ok {
-			if interrupt && (it.blankStart || it.ordered && it.startNum != 1) {
+		if it, ok := p.listItemStart(off, col, interrupt); ok {
+			if interrupt && (it.blankStart || it.ordered && (it.markerEnd-off != 2 || p.src[off] != '1')) {
 				break
 			}
 			if n := len(container.children); !all && n > 0 {
@@ -390,7 +392,7 @@ func (p *parser) processLine(li int) int {
 			}
 			p.closeUnmatched(container, &all)
 			container = p.openItem(container, it, off)
-			interrupt, lazyPara = false, false
+			lazyPara = false
 			continue
 		}
 		break

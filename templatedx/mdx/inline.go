@@ -87,7 +87,6 @@ type delim struct {
 	node              *inode
 	char              byte
 	numdelims         int
-	origdelims        int
 	canOpen, canClose bool
 	prev, next        *delim
 }
@@ -345,8 +344,13 @@ func stripPad(s string) string {
 // --- emphasis -----------------------------------------------------------
 
 // charClass classifies a character like micromark's classifyCharacter:
-// 1 whitespace, 2 punctuation, 0 other.
+// 1 whitespace, 2 punctuation, 0 other. micromark looks at UTF-16 code
+// units, so a character outside the BMP (an emoji) is a lone surrogate
+// there: neither whitespace nor punctuation.
 func charClass(r rune) int {
+	if r > 0xFFFF {
+		return 0
+	}
 	if r < 0 || r == ' ' || r == '\t' || r == '\n' || r == '\r' || jsWhitespace(r) || unicode.IsSpace(r) {
 		return 1
 	}
@@ -391,7 +395,7 @@ func (ip *inlineParser) delimRun(c byte) {
 	node := ip.addText(s[start:start+n], start, start+n)
 	ip.pos = start + n
 	if canOpen || canClose {
-		d := &delim{node: node, char: c, numdelims: n, origdelims: n, canOpen: canOpen, canClose: canClose, prev: ip.delims}
+		d := &delim{node: node, char: c, numdelims: n, canOpen: canOpen, canClose: canClose, prev: ip.delims}
 		if ip.delims != nil {
 			ip.delims.next = d
 		}
@@ -410,106 +414,92 @@ func (ip *inlineParser) removeDelim(d *delim) {
 	}
 }
 
+// processEmphasis matches delimiter runs the way micromark's attention
+// resolver does: closers left to right, each walking back to the nearest
+// matching opener. Unlike cmark, the "rule of 3" looks at the sizes left in
+// the runs, not their original lengths, and when a pair matches, the runs
+// left unmatched between them are resolved again (micromark re-runs the
+// resolver on the span's content), with their sizes as they are by then.
 func (ip *inlineParser) processEmphasis(bottom *delim) {
-	var openersBottom [3][2]*delim // per (length % 3) and char
-	for i := range openersBottom {
-		openersBottom[i] = [2]*delim{bottom, bottom}
-	}
-	var openersBottomCanOpen [3][2]*delim
-	for i := range openersBottomCanOpen {
-		openersBottomCanOpen[i] = [2]*delim{bottom, bottom}
-	}
 	closer := ip.delims
 	for closer != nil && closer.prev != bottom {
 		closer = closer.prev
 	}
-	for closer != nil {
+	ip.resolveEmphasis(bottom, closer, nil)
+	for ip.delims != nil && ip.delims != bottom {
+		ip.removeDelim(ip.delims)
+	}
+}
+
+// resolveEmphasis processes the closers from first up to (not including)
+// stop; openers are searched back to (not including) bottom.
+func (ip *inlineParser) resolveEmphasis(bottom, first, stop *delim) {
+	closer := first
+	for closer != nil && closer != stop {
 		if !closer.canClose {
 			closer = closer.next
 			continue
 		}
-		ci := 0
-		if closer.char == '_' {
-			ci = 1
-		}
-		oi := 0
-		if closer.canOpen {
-			oi = 1
-		}
-		_ = oi
-		ob := openersBottom[closer.origdelims%3][ci]
-		if closer.canOpen {
-			ob = openersBottomCanOpen[closer.origdelims%3][ci]
-		}
 		opener := closer.prev
 		found := false
-		for opener != nil && opener != bottom && opener != ob {
-			oddMatch := (closer.canOpen || opener.canClose) && closer.origdelims%3 != 0 && (opener.origdelims+closer.origdelims)%3 == 0
-			if opener.char == closer.char && opener.canOpen && !oddMatch {
-				found = true
-				break
+		for opener != nil && opener != bottom {
+			if opener.char == closer.char && opener.canOpen {
+				oddMatch := (closer.canOpen || opener.canClose) && closer.numdelims%3 != 0 && (opener.numdelims+closer.numdelims)%3 == 0
+				if !oddMatch {
+					found = true
+					break
+				}
 			}
 			opener = opener.prev
 		}
-		oldCloser := closer
-		if found {
-			use := 1
-			if closer.numdelims >= 2 && opener.numdelims >= 2 {
-				use = 2
-			}
-			on, cn := opener.node, closer.node
-			opener.numdelims -= use
-			closer.numdelims -= use
-			on.value = on.value[:len(on.value)-use]
-			on.end -= use
-			cn.value = cn.value[use:]
-			emphStart := on.end
-			emphEnd := cn.start + use
-			cn.start += use
-			kind := iEmph
-			if use == 2 {
-				kind = iStrong
-			}
-			emph := &inode{kind: kind, start: emphStart, end: emphEnd}
-			// Move the nodes between opener and closer into emph.
-			for tmp := on.next; tmp != nil && tmp != cn; {
-				next := tmp.next
-				tmp.unlink()
-				emph.append(tmp)
-				tmp = next
-			}
-			on.insertAfter(emph)
-			// Remove delimiters between opener and closer.
-			if opener.next != closer {
-				opener.next = closer
-				closer.prev = opener
-			}
-			if opener.numdelims == 0 {
-				on.unlink()
-				ip.removeDelim(opener)
-			}
-			if closer.numdelims == 0 {
-				cn.unlink()
-				next := closer.next
-				ip.removeDelim(closer)
-				closer = next
-			}
-		} else {
-			closer = closer.next
-		}
 		if !found {
-			if oldCloser.canOpen {
-				openersBottomCanOpen[oldCloser.origdelims%3][ci] = oldCloser.prev
-			} else {
-				openersBottom[oldCloser.origdelims%3][ci] = oldCloser.prev
-			}
-			if !oldCloser.canOpen {
-				ip.removeDelim(oldCloser)
-			}
+			closer = closer.next
+			continue
 		}
-	}
-	for ip.delims != nil && ip.delims != bottom {
-		ip.removeDelim(ip.delims)
+		if opener.next != closer {
+			ip.resolveEmphasis(opener, opener.next, closer)
+		}
+		use := 1
+		if closer.numdelims >= 2 && opener.numdelims >= 2 {
+			use = 2
+		}
+		on, cn := opener.node, closer.node
+		opener.numdelims -= use
+		closer.numdelims -= use
+		on.value = on.value[:len(on.value)-use]
+		on.end -= use
+		cn.value = cn.value[use:]
+		emphStart := on.end
+		emphEnd := cn.start + use
+		cn.start += use
+		kind := iEmph
+		if use == 2 {
+			kind = iStrong
+		}
+		emph := &inode{kind: kind, start: emphStart, end: emphEnd}
+		// Move the nodes between opener and closer into emph.
+		for tmp := on.next; tmp != nil && tmp != cn; {
+			next := tmp.next
+			tmp.unlink()
+			emph.append(tmp)
+			tmp = next
+		}
+		on.insertAfter(emph)
+		// Delimiters between opener and closer become literal text.
+		if opener.next != closer {
+			opener.next = closer
+			closer.prev = opener
+		}
+		if opener.numdelims == 0 {
+			on.unlink()
+			ip.removeDelim(opener)
+		}
+		if closer.numdelims == 0 {
+			cn.unlink()
+			next := closer.next
+			ip.removeDelim(closer)
+			closer = next
+		}
 	}
 }
 

@@ -100,10 +100,21 @@ func exprErrorPos(val string, kind exprKind) int {
 
 func esbuildExpr(val string) *jsError {
 	res := api.Transform("("+val+"\n)", api.TransformOptions{Loader: api.LoaderJSX, LogLevel: api.LogLevelSilent})
-	if len(res.Errors) == 0 {
+	msgs := res.Errors
+	if len(msgs) == 0 {
+		// esbuild only warns about `>` and `}` in JSX text; acorn-jsx
+		// rejects them.
+		for _, w := range res.Warnings {
+			if strings.HasSuffix(w.Text, "is not valid inside a JSX element") {
+				msgs = append(msgs, w)
+				break
+			}
+		}
+	}
+	if len(msgs) == 0 {
 		return nil
 	}
-	loc := res.Errors[0].Location
+	loc := msgs[0].Location
 	pos := len(val)
 	if loc != nil {
 		pos = lineColToOffset(val, loc.Line, loc.Column, 1)
@@ -211,8 +222,9 @@ func jsScan(s string) (balanced, empty bool, failPos int) {
 // at their start) with the bracket depth before it. It returns false when
 // brackets do not balance or something is unterminated.
 func jsWalk(s string, fn func(i int, c byte, depth int) bool) (bool, int) {
-	var stack []byte // open brackets; '`' marks a template `${`
+	var stack []byte // open brackets; '`' marks a template `${`, 'B' a block's `{`
 	regexOK := true
+	var prevTok string // the last significant token
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -238,6 +250,23 @@ func jsWalk(s string, fn func(i int, c byte, depth int) bool) (bool, int) {
 		}
 		if !fn(i, c, len(stack)) {
 			return true, -1
+		}
+		// prev is the significant token before this one (identifiers and
+		// `=>` whole, other tokens by their first byte).
+		prev := prevTok
+		switch {
+		case isIdentByte(c):
+			j := i
+			for j < len(s) && isIdentByte(s[j]) {
+				j++
+			}
+			prevTok = s[i:j]
+		case c == '=' && i+1 < len(s) && s[i+1] == '>':
+			prevTok = "=>"
+		case c == '>' && prev == "=>" && i > 0 && s[i-1] == '=':
+			// the second byte of `=>`
+		default:
+			prevTok = string(c)
 		}
 		switch {
 		case c == '"' || c == '\'':
@@ -294,7 +323,13 @@ func jsWalk(s string, fn func(i int, c byte, depth int) bool) (bool, int) {
 			}
 			regexOK = false
 		case c == '(' || c == '[' || c == '{':
-			stack = append(stack, c)
+			open := c
+			// A `{` after `)`, `=>`, `;` or else/try/do/finally opens a
+			// block; anywhere else in an expression, an object literal.
+			if c == '{' && (prev == ")" || prev == "=>" || prev == ";" || prev == "else" || prev == "try" || prev == "do" || prev == "finally") {
+				open = 'B'
+			}
+			stack = append(stack, open)
 			i++
 			regexOK = true
 		case c == ')' || c == ']' || c == '}':
@@ -313,12 +348,14 @@ func jsWalk(s string, fn func(i int, c byte, depth int) bool) (bool, int) {
 				regexOK = false
 				continue
 			}
-			if (c == ')' && open != '(') || (c == ']' && open != '[') || (c == '}' && open != '{') {
+			if (c == ')' && open != '(') || (c == ']' && open != '[') || (c == '}' && open != '{' && open != 'B') {
 				return false, i
 			}
 			stack = stack[:len(stack)-1]
 			i++
-			regexOK = c == '}'
+			// After a block a regex may start; after an object literal, `/`
+			// divides.
+			regexOK = open == 'B'
 		case isIdentByte(c):
 			j := i
 			for j < len(s) && isIdentByte(s[j]) {

@@ -314,7 +314,8 @@ func (p *parser) extractDefinitions(para *block) []*block {
 		}
 		lab := label
 		defs = append(defs, &block{kind: bDefinition, parent: para.parent, start: t.src(pos), end: t.srcEnd(end),
-			value: dest, defTitle: title, defLabel: lab, defID: strings.ToLower(id)})
+			value: dest, defTitle: title, defLabel: lab, defID: strings.ToLower(id),
+			firstLine: para.firstLine + countLines(s[:pos]), lastLine: para.firstLine + countLines(s[:end])})
 		// Skip to the next line.
 		pos = end
 		for pos < len(s) && s[pos] != '\n' && s[pos] != '\r' {
@@ -344,6 +345,7 @@ func (p *parser) extractDefinitions(para *block) []*block {
 		rest = append(rest, sg)
 	}
 	para.segs = rest
+	para.firstLine += countLines(s[:pos])
 	if len(rest) > 0 {
 		off := rest[0].start
 		for off < rest[0].end && isSpaceTab(p.src[off]) {
@@ -353,6 +355,11 @@ func (p *parser) extractDefinitions(para *block) []*block {
 		para.start = off
 	}
 	return defs
+}
+
+// countLines counts the line endings in s.
+func countLines(s string) int {
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n")
 }
 
 func skipSpaceEOLOnce(s string, i int) int {

@@ -1,0 +1,95 @@
+package sqlcore
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sort"
+
+	"github.com/agentmark-go/agentmark/span"
+)
+
+// SpanChunk is the number of rows per upsert statement (52 columns x 500
+// stays under both SQLite's 32766 and Postgres's 65535 parameters).
+const SpanChunk = 500
+
+// Dedupe validates a batch and drops earlier copies of a (trace, span) key
+// (the last one wins, as a re-write would), returning the distinct trace
+// IDs sorted.
+func Dedupe(spans []span.Span) ([]span.Span, []string, error) {
+	type key struct{ t, s string }
+	seen := make(map[key]int, len(spans))
+	out := make([]span.Span, 0, len(spans))
+	traces := map[string]bool{}
+	for i := range spans {
+		s := &spans[i]
+		if s.TraceID == "" || s.SpanID == "" {
+			return nil, nil, fmt.Errorf("span %d: empty trace or span ID", i)
+		}
+		k := key{s.TraceID, s.SpanID}
+		if j, ok := seen[k]; ok {
+			out[j] = *s
+			continue
+		}
+		seen[k] = len(out)
+		out = append(out, *s)
+		traces[s.TraceID] = true
+	}
+	ids := make([]string, 0, len(traces))
+	for t := range traces {
+		ids = append(ids, t)
+	}
+	sort.Strings(ids)
+	return out, ids, nil
+}
+
+// LockKeys returns sorted advisory-lock keys for the traces of a batch.
+func LockKeys(appID string, traceIDs []string) []int64 {
+	keys := make([]int64, 0, len(traceIDs))
+	for _, t := range traceIDs {
+		h := fnv.New64a()
+		h.Write([]byte(appID))
+		h.Write([]byte{0})
+		h.Write([]byte(t))
+		keys = append(keys, int64(h.Sum64()))
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
+}
+
+// WriteSpans upserts a deduplicated batch and rebuilds the touched traces
+// rows, inside the caller's transaction.
+func WriteSpans(ctx context.Context, d *Dialect, tx Tx, appID string, spans []span.Span, traceIDs []string) error {
+	for len(spans) > 0 {
+		n := min(SpanChunk, len(spans))
+		args := make([]any, 0, n*len(SpanInsertCols))
+		for i := 0; i < n; i++ {
+			args = append(args, SpanArgs(appID, &spans[i])...)
+		}
+		if err := tx.Exec(ctx, upsertSpans(d, n), args...); err != nil {
+			return fmt.Errorf("upsert spans: %w", err)
+		}
+		spans = spans[n:]
+	}
+	if err := RecomputeTraces(ctx, d, tx, clean(appID), traceIDs); err != nil {
+		return fmt.Errorf("update traces: %w", err)
+	}
+	return nil
+}
+
+var spanKey = []string{"app_id", "trace_id", "span_id"}
+
+// upsertSpans caches the upsert SQL per row count.
+func upsertSpans(d *Dialect, n int) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.upserts == nil {
+		d.upserts = map[int]string{}
+	}
+	s, ok := d.upserts[n]
+	if !ok {
+		s = UpsertSQL(d, "spans", SpanInsertCols, spanKey, n)
+		d.upserts[n] = s
+	}
+	return s
+}

@@ -1,0 +1,157 @@
+// Package sqlite is the embedded default store: one SQLite file (WAL mode)
+// through the cgo-free modernc.org/sqlite driver. Writes go through a single
+// writer connection, one transaction per batch; reads use a separate pool.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/agentmark-go/agentmark/store"
+	"github.com/agentmark-go/agentmark/store/internal/sqlcore"
+)
+
+// Options tune the store. The zero value is the durable default.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "FULL" (default; a
+	// committed batch survives power loss) or "NORMAL" (survives a process
+	// crash, may lose the last commits on power loss; faster).
+	Synchronous string
+	// ReadConns is the size of the read pool (default max(4, GOMAXPROCS)).
+	ReadConns int
+	// BusyTimeoutMs is how long a connection waits for a lock (default 10 s).
+	BusyTimeoutMs int
+}
+
+// Store is the SQLite store. It is safe for concurrent use.
+type Store struct {
+	*sqlcore.Core
+	w, r   *sql.DB
+	closed atomic.Bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+var dialect = &sqlcore.Dialect{
+	Name:        "sqlite",
+	Placeholder: func(n int) string { return fmt.Sprintf("?%d", n) },
+	MetaKeyArg:  func(key string) string { return `$."` + key + `"` },
+	JSONGet:     func(col, ph string) string { return "json_extract(" + col + ", " + ph + ")" },
+	JSONHasKey:  func(col, ph string) string { return "(json_type(" + col + ", " + ph + ") IS NOT NULL)" },
+	JSONHasElem: func(col, ph string) string {
+		return "EXISTS (SELECT 1 FROM json_each(" + col + ") je WHERE je.value = " + ph + ")"
+	},
+	JSONElemContains: func(col, ph string) string {
+		return "EXISTS (SELECT 1 FROM json_each(" + col + ") je WHERE instr(je.value, " + ph + ") > 0)"
+	},
+	Contains: func(col, ph string) string { return "(instr(" + col + ", " + ph + ") > 0)" },
+	ILike:    func(col, ph string) string { return "(" + col + " LIKE " + ph + ` ESCAPE '\')` },
+}
+
+// Open opens (creating if needed) the database file at path and migrates it
+// to the current schema. path ":memory:" gives a private in-memory database
+// (one connection; data is lost on Close).
+func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	sync := strings.ToUpper(o.Synchronous)
+	switch sync {
+	case "":
+		sync = "FULL"
+	case "FULL", "NORMAL", "EXTRA", "OFF":
+	default:
+		return nil, fmt.Errorf("sqlite: invalid synchronous mode %q", o.Synchronous)
+	}
+	if o.BusyTimeoutMs <= 0 {
+		o.BusyTimeoutMs = 10000
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(4, runtime.GOMAXPROCS(0))
+	}
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)", o.BusyTimeoutMs)
+	s := &Store{}
+	if path == ":memory:" {
+		db, err := sql.Open("sqlite", ":memory:?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		s.w, s.r = db, db
+	} else {
+		w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+sync+")&_txlock=immediate")
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		s.w = w
+		// Create the file and switch it to WAL before readers open it.
+		if err := w.PingContext(ctx); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		r.SetMaxOpenConns(o.ReadConns)
+		r.SetMaxIdleConns(o.ReadConns)
+		s.r = r
+	}
+	s.Core = &sqlcore.Core{D: dialect, Q: dbQuerier{s.r}}
+	if err := migrate(ctx, s.w); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// dbQuerier adapts *sql.DB / *sql.Tx to sqlcore.Querier and sqlcore.Execer.
+type dbQuerier struct {
+	q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}
+}
+
+func (d dbQuerier) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	rows, err := d.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+type txQuerier struct {
+	dbQuerier
+	tx *sql.Tx
+}
+
+func (t txQuerier) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, q, args...)
+	return err
+}
