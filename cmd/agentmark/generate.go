@@ -117,7 +117,7 @@ effort, like generate-schema).`,
 }
 
 func typesError(err error) error {
-	return &exitError{code: 1, err: fmt.Errorf("generating types: %w", err)}
+	return &exitError{code: 1, err: fmt.Errorf("Error generating types: %w", err), raw: true}
 }
 
 // collectPrompts parses every *.prompt.mdx under dir (imports and $refs

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 
@@ -24,10 +25,13 @@ func versionString() string {
 	return "0.1.0-dev"
 }
 
-// exitError carries a process exit code through cobra.
+// exitError carries a process exit code through cobra. With raw set, the
+// message is printed as it is (it already says what failed) instead of
+// after "Error: ".
 type exitError struct {
 	code int
 	err  error
+	raw  bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -46,13 +50,28 @@ plus a TemplateDX body) kept in your repository.`,
 	return root
 }
 
-func main() {
-	if err := newRoot().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		var ee *exitError
-		if errors.As(err, &ee) {
-			os.Exit(ee.code)
+func (e *exitError) Unwrap() error { return e.err }
+
+// report prints a command's error and returns the process exit code.
+func report(w io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.raw {
+			fmt.Fprintln(w, ee.err)
+		} else {
+			fmt.Fprintln(w, "Error:", ee.err)
 		}
-		os.Exit(1)
+		return ee.code
+	}
+	fmt.Fprintln(w, "Error:", err)
+	return 1
+}
+
+func main() {
+	if code := report(os.Stderr, newRoot().Execute()); code != 0 {
+		os.Exit(code)
 	}
 }

@@ -30,10 +30,6 @@ import (
 	"github.com/agentmark-go/agentmark/prompt/schemaref"
 )
 
-// runPromptExit ends the process after a run-prompt error has been
-// printed (tests replace it).
-var runPromptExit = os.Exit
-
 type runPromptOptions struct {
 	props, propsFile, server string
 	json                     bool
@@ -73,9 +69,7 @@ prompt. --json prints one machine-readable result object instead.`,
 				defer cancel()
 			}
 			if err := runPrompt(ctx, cmd.OutOrStdout(), args[0], o); err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "Error running prompt: %v\n", err)
-				runPromptExit(1)
-				return &exitError{code: 1, err: err}
+				return &exitError{code: 1, err: fmt.Errorf("Error running prompt: %w", err), raw: true}
 			}
 			return nil
 		},

@@ -21,13 +21,7 @@ func runPromptCLI(t *testing.T, args ...string) (stdout, stderr string, code int
 	root.SetOut(&out)
 	root.SetErr(&errb)
 	root.SetArgs(args)
-	old := runPromptExit
-	runPromptExit = func(c int) { code = c }
-	defer func() { runPromptExit = old }()
-	if err := root.Execute(); err != nil && code == 0 {
-		code = 1
-		errb.WriteString("Error: " + err.Error() + "\n")
-	}
+	code = report(&errb, root.Execute())
 	return out.String(), errb.String(), code
 }
 

@@ -127,7 +127,7 @@ async function compile(ast, props) {
 }
 
 // ---- an approximation of prompt-core's zod schemas (only ok-vs-error matters)
-const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
 function validate(out) {
   const issues = [];
   const bad = (p, m) => issues.push({ path: p, message: m });
