@@ -361,4 +361,17 @@ export const cases = [
   ['more-fm-dashes-body', '---\na: 1\n---\n\n---\n\nb\n---'],
   ['more-fm-four-dashes', '----\na: 1\n----'],
   ['more-fm-indented', ' ---\na: 1\n---'],
+  // Found by differential testing (internal/difftest).
+  ['diff-emph-rule3-remaining', '__em_ x **b**_**'],
+  ['diff-emph-reresolve', '__****b** **b****beta2*3__'],
+  ['diff-emph-emoji-flanking', 'x😀__b__y and 😀*a*😀'],
+  ['diff-expr-jsx-text-gt', '{(x) => <>> {x}</>}'],
+  ['diff-expr-jsx-text-brace', '{(x) => <>a } b</>}'],
+  ['diff-expr-object-division', "{join({'k': 'v'} / 2)} {[{a:1} / 2]}"],
+  ['diff-expr-block-regex', '{x => { if (a) {} /re/.test(b) }}'],
+  ['diff-list-definition-spread', '- b\n\n  [ref]: http://e.com\n- [ref]: http://e.com\n  c'],
+  ['diff-interrupt-nested-empty', 'p\n- 1)'],
+  ['diff-interrupt-nested-ordered', 'p\n- 2. x'],
+  ['diff-interrupt-quote-list', 'p\n> 2. x\n\nq\n> -'],
+  ['diff-interrupt-leading-zero', 'p\n01. x\n\np\n1. x'],
 ]
