@@ -62,6 +62,10 @@ func (ip *inlineParser) closeBracket() {
 				label, refType = l, "full"
 			}
 			end = e
+		} else if after < len(s) && s[after] == '[' {
+			// micromark: a `[` that starts neither a full nor a collapsed
+			// reference also rules out a shortcut one.
+			label = ""
 		} else {
 			label, refType = textLabel, "shortcut"
 		}

@@ -374,4 +374,5 @@ export const cases = [
   ['diff-interrupt-nested-ordered', 'p\n- 2. x'],
   ['diff-interrupt-quote-list', 'p\n> 2. x\n\nq\n> -'],
   ['diff-interrupt-leading-zero', 'p\n01. x\n\np\n1. x'],
+  ['diff-ref-no-shortcut-before-bracket', '[ref][x\n\n[ref][![a](b) c](d) [ref][] [ref][nope] [ref]\n\n[ref]: u'],
 ]
