@@ -72,6 +72,7 @@ type Client struct {
 	evals      map[string]EvalFunc
 	outputDir  string
 	optErr     error
+	tracing    clientTracing
 }
 
 // Option configures a Client.

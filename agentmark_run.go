@@ -26,25 +26,6 @@ type Event = llm.Event
 // ToolHandler runs a tool with the model's JSON arguments.
 type ToolHandler = llm.ToolHandler
 
-// EvalFunc is an evaluation function registered on the client (used by
-// experiments; stored only for now).
-type EvalFunc func(ctx context.Context, p EvalParams) (EvalResult, error)
-
-// EvalParams are the inputs of an eval.
-type EvalParams struct {
-	Input          any
-	Output         any
-	ExpectedOutput any
-}
-
-// EvalResult is an eval's verdict.
-type EvalResult struct {
-	Score  float64
-	Passed bool
-	Label  string
-	Reason string
-}
-
 // WithTool registers a Go tool that prompts name in text_config.tools /
 // object_config.tools. schema is the JSON Schema of the arguments object:
 // a json.RawMessage, []byte, string, or any value encoding/json accepts
@@ -203,7 +184,12 @@ func (p *Prompt) Run(ctx context.Context, props any) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.client.generator().Run(ctx, call, nil)
+	ctx, run := p.client.startRun(ctx, p, call, props, false)
+	gen := p.client.generator()
+	gen.Observer = run.Observer()
+	res, err := gen.Run(ctx, call, nil)
+	run.End(res, err)
+	return res, err
 }
 
 // Stream is a streamed run. Range over Events; Result is set once the
@@ -234,18 +220,26 @@ func (p *Prompt) Stream(ctx context.Context, props any) *Stream {
 			return
 		}
 		stopped := errors.New("stream consumer stopped")
-		res, err := p.client.generator().Run(ctx, call, func(ev Event) error {
+		ctx, run := p.client.startRun(ctx, p, call, props, true)
+		gen := p.client.generator()
+		gen.Observer = run.Observer()
+		res, err := gen.Run(ctx, call, func(ev Event) error {
+			run.OnEvent(ev)
 			if !yield(ev, nil) {
 				return stopped
 			}
 			return nil
 		})
 		if err != nil {
-			if !errors.Is(err, stopped) {
+			if errors.Is(err, stopped) {
+				run.StopStream()
+			} else {
+				run.End(nil, err)
 				yield(Event{}, err)
 			}
 			return
 		}
+		run.End(res, nil)
 		s.result = res
 	}
 	return s

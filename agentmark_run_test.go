@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/agentmark-go/agentmark"
+	"github.com/agentmark-go/agentmark/eval"
 	"github.com/agentmark-go/agentmark/llm"
 )
 
@@ -41,7 +42,7 @@ func TestSDKRunWithTool(t *testing.T) {
 				return "42", nil
 			}),
 		agentmark.WithEval("exact", func(ctx context.Context, p agentmark.EvalParams) (agentmark.EvalResult, error) {
-			return agentmark.EvalResult{Passed: true}, nil
+			return agentmark.EvalResult{Passed: eval.Bool(true)}, nil
 		}))
 	p, err := client.LoadTextPrompt("ask.prompt.mdx")
 	if err != nil {

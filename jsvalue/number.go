@@ -19,6 +19,15 @@ func NumberToString(f float64) string {
 	case f == 0:
 		return "0" // also -0
 	}
+	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
+		// No exponent in this range (-6 < n <= 21 below): the shortest
+		// round-trip digits in plain decimal notation, which is what
+		// FormatFloat's 'f' format with precision -1 gives.
+		if f == math.Trunc(f) && a < 1<<53 {
+			return strconv.FormatInt(int64(f), 10)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
 	sign := ""
 	if f < 0 {
 		sign = "-"

@@ -36,6 +36,9 @@ type Generator struct {
 	OutputDir string
 	// Now stamps output files; nil: time.Now.
 	Now func() time.Time
+	// Observer, when set, is told about every model and tool call
+	// (tracing); nil observes nothing.
+	Observer Observer
 }
 
 // Event types of a streamed run.
@@ -259,35 +262,14 @@ func (g *Generator) runText(ctx context.Context, c *Call, rm *ResolvedModel, res
 		return onEvent(ev)
 	}
 	for step := 0; step < maxCalls; step++ {
-		var r *TextResponse
-		if onEvent == nil {
-			r, err = tp.Generate(ctx, &req)
-			if err != nil {
-				return err
-			}
-		} else {
-			r = &TextResponse{}
-			var b strings.Builder
-			for ev, serr := range tp.Stream(ctx, &req) {
-				if serr != nil {
-					return serr
-				}
-				switch ev.Type {
-				case EventTextDelta:
-					b.WriteString(ev.TextDelta)
-					if c.Kind == KindText {
-						if err := emit(Event{Type: EvTextDelta, Step: step, Text: ev.TextDelta}); err != nil {
-							return err
-						}
-					}
-				case EventToolCall:
-					r.ToolCalls = append(r.ToolCalls, *ev.ToolCall)
-				case EventFinish:
-					r.FinishReason, r.Usage = ev.FinishReason, ev.Usage
-				}
-			}
-			r.Text = b.String()
+		sctx, endCall := g.observeModel(ctx, ModelCallInfo{Kind: c.Kind, Step: step, ModelName: c.ModelName,
+			Provider: rm.ProviderName, Model: rm.Model, Stream: onEvent != nil, Text: &req})
+		r, err := g.textCall(sctx, tp, &req, c.Kind, step, onEvent != nil, emit)
+		if err != nil {
+			endCall(ModelCallEnd{Err: err})
+			return err
 		}
+		endCall(ModelCallEnd{Response: r, Usage: r.Usage})
 		st := Step{Text: r.Text, ToolCalls: r.ToolCalls, FinishReason: r.FinishReason, Usage: r.Usage}
 		if st.ToolCalls == nil {
 			st.ToolCalls = []ToolCall{}
@@ -303,7 +285,7 @@ func (g *Generator) runText(ctx context.Context, c *Call, rm *ResolvedModel, res
 					return err
 				}
 			}
-			results := g.execTools(ctx, byName, r.ToolCalls)
+			results := g.execTools(sctx, byName, r.ToolCalls)
 			for i, tr := range results {
 				st.ToolResults = append(st.ToolResults, tr)
 				req.Messages = append(req.Messages, Message{Role: RoleTool, ToolCallID: tr.ToolCallID, ToolName: tr.ToolName,
@@ -335,6 +317,35 @@ func (g *Generator) runText(ctx context.Context, c *Call, rm *ResolvedModel, res
 	return nil
 }
 
+// textCall makes one model call, streamed (events passed to emit) or not.
+func (g *Generator) textCall(ctx context.Context, tp TextProvider, req *TextRequest, kind string, step int, stream bool, emit func(Event) error) (*TextResponse, error) {
+	if !stream {
+		return tp.Generate(ctx, req)
+	}
+	r := &TextResponse{}
+	var b strings.Builder
+	for ev, serr := range tp.Stream(ctx, req) {
+		if serr != nil {
+			return nil, serr
+		}
+		switch ev.Type {
+		case EventTextDelta:
+			b.WriteString(ev.TextDelta)
+			if kind == KindText {
+				if err := emit(Event{Type: EvTextDelta, Step: step, Text: ev.TextDelta}); err != nil {
+					return nil, err
+				}
+			}
+		case EventToolCall:
+			r.ToolCalls = append(r.ToolCalls, *ev.ToolCall)
+		case EventFinish:
+			r.FinishReason, r.Usage = ev.FinishReason, ev.Usage
+		}
+	}
+	r.Text = b.String()
+	return r, nil
+}
+
 func textParts(s string) []Part {
 	if s == "" {
 		return nil
@@ -359,15 +370,18 @@ func (g *Generator) execTools(ctx context.Context, byName map[string]Tool, calls
 	var wg sync.WaitGroup
 	for i, call := range calls {
 		out[i] = ToolResult{ToolCallID: call.ID, ToolName: call.Name}
+		tctx, endTool := g.observeTool(ctx, call)
 		t, ok := byName[call.Name]
 		if !ok || t.Execute == nil {
 			out[i].IsError = true
 			out[i].Result, _ = json.Marshal(fmt.Sprintf("Error: tool %q is not available", call.Name))
+			endTool(out[i])
 			continue
 		}
 		wg.Add(1)
-		go func(i int, call ToolCall, t Tool) {
+		go func(ctx context.Context, i int, call ToolCall, t Tool) {
 			defer wg.Done()
+			defer func() { endTool(out[i]) }()
 			defer func() {
 				if p := recover(); p != nil {
 					out[i].IsError = true
@@ -407,7 +421,7 @@ func (g *Generator) execTools(ctx context.Context, byName map[string]Tool, calls
 				}
 				out[i].Result = b
 			}
-		}(i, call, t)
+		}(tctx, i, call, t)
 	}
 	wg.Wait()
 	return out
@@ -506,10 +520,13 @@ func (g *Generator) runImage(ctx context.Context, c *Call, rm *ResolvedModel, re
 	}
 	req := *c.Image
 	req.Model = rm.Model
-	r, err := ip.GenerateImage(ctx, &req)
+	octx, endCall := g.observeModel(ctx, ModelCallInfo{Kind: c.Kind, ModelName: c.ModelName, Provider: rm.ProviderName, Model: rm.Model, Image: &req})
+	r, err := ip.GenerateImage(octx, &req)
 	if err != nil {
+		endCall(ModelCallEnd{Err: err})
 		return err
 	}
+	endCall(ModelCallEnd{Usage: r.Usage})
 	res.Images, res.Usage, res.FinishReason = r.Images, r.Usage, FinishStop
 	if g.OutputDir == "" {
 		return nil
@@ -532,10 +549,13 @@ func (g *Generator) runSpeech(ctx context.Context, c *Call, rm *ResolvedModel, r
 	}
 	req := *c.Speech
 	req.Model = rm.Model
-	r, err := sp.GenerateSpeech(ctx, &req)
+	octx, endCall := g.observeModel(ctx, ModelCallInfo{Kind: c.Kind, ModelName: c.ModelName, Provider: rm.ProviderName, Model: rm.Model, Speech: &req})
+	r, err := sp.GenerateSpeech(octx, &req)
 	if err != nil {
+		endCall(ModelCallEnd{Err: err})
 		return err
 	}
+	endCall(ModelCallEnd{})
 	a := r.Audio
 	res.Audio, res.AudioFormat, res.FinishReason = &a, r.Format, FinishStop
 	if g.OutputDir == "" {

@@ -120,6 +120,24 @@ func (c *checker) stringArray(path []any, obj *jsvalue.Object, key string) {
 	}
 }
 
+// evalEntries checks test_settings.evals: an array whose entries are eval
+// names or objects {name: string, ...params} (built-in evaluator
+// parameters; an extension of upstream's string[]).
+func (c *checker) evalEntries(path []any, ts *jsvalue.Object) {
+	v, ok := c.field(path, ts, "evals", "array", true)
+	if !ok {
+		return
+	}
+	for i, e := range v.([]jsvalue.Value) {
+		p := at(at(path, "evals"), i)
+		if o, isObj := e.(*jsvalue.Object); isObj {
+			c.field(p, o, "name", "string", false)
+			continue
+		}
+		c.want(p, e, true, "string", false)
+	}
+}
+
 func (c *checker) pattern(path []any, obj *jsvalue.Object, key string, re *regexp.Regexp) {
 	if v, ok := c.field(path, obj, key, "string", true); ok && !re.MatchString(v.(string)) {
 		c.add(at(path, key), "Invalid")
@@ -212,7 +230,7 @@ func (c *checker) testSettings(path []any, ts *jsvalue.Object) {
 		c.want(at(path, "props"), v, true, "object", false)
 	}
 	c.field(path, ts, "dataset", "string", true)
-	c.stringArray(path, ts, "evals")
+	c.evalEntries(path, ts)
 	c.field(path, ts, "experiment_key", "string", true)
 	if v, ok := c.field(path, ts, "regression_tolerance", "number", true); ok {
 		c.between(at(path, "regression_tolerance"), v.(float64), 0, 1)

@@ -103,6 +103,9 @@ func TestValidationErrors(t *testing.T) {
 				`{"path":["test_settings","experiment_key"],"message":"Expected string, received number"}]`},
 		{"test_settings evals entries", "name: t\ntext_config:\n  model_name: m\ntest_settings:\n  evals: [a, 1]",
 			`[{"path":["test_settings","evals",1],"message":"Expected string, received number"}]`},
+		{"test_settings eval object without name", "name: t\ntext_config:\n  model_name: m\ntest_settings:\n  evals: [a, {name: contains, value: x}, {pattern: y}, {name: 3}]",
+			`[{"path":["test_settings","evals",2,"name"],"message":"Required"},` +
+				`{"path":["test_settings","evals",3,"name"],"message":"Expected string, received number"}]`},
 		{"regression_tolerance above 1", "name: t\ntext_config:\n  model_name: m\ntest_settings:\n  regression_tolerance: 1.5",
 			`[{"path":["test_settings","regression_tolerance"],"message":"Number must be less than or equal to 1"}]`},
 		{"regression_tolerance below 0", "name: t\ntext_config:\n  model_name: m\ntest_settings:\n  regression_tolerance: -0.1",

@@ -9,6 +9,7 @@ package templatedx
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/agentmark-go/agentmark/jsvalue"
 	"github.com/agentmark-go/agentmark/templatedx/expr"
@@ -49,6 +50,9 @@ type Engine struct {
 	compat  Compat
 	// bodies caches parsed ForEach bodies by source text.
 	bodies sync.Map
+	// arrows caches parsed ForEach arrow functions by source text.
+	arrows     sync.Map
+	arrowCount atomic.Int64
 }
 
 // Option configures an Engine.

@@ -35,6 +35,15 @@ func (b *bundler) inline(nodes []*mdast.Node, ns namespace, props rawProps, chil
 	if depth > maxInlineDepth {
 		return nil, errorAt(nil, "Components nested more than %d deep", maxInlineDepth)
 	}
+	if props == nil && len(ns) == 0 {
+		// Nothing to inline: no component is in scope (so no usage, and
+		// no arrow body using one) and no props to substitute. The walk
+		// below would only copy the parent nodes.
+		if nodes == nil {
+			return []*mdast.Node{}, nil
+		}
+		return nodes, nil
+	}
 	out := make([]*mdast.Node, 0, len(nodes))
 	for _, n := range nodes {
 		res, err := b.inlineNode(n, ns, props, children, depth)

@@ -48,7 +48,7 @@ func forEach(props *jsvalue.Object, children []*mdast.Node, ctx *TagContext) ([]
 	if fn.Type != mdast.MdxFlowExpression {
 		return nil, errorAt(posOr(fn.Position, ctx.Node.Position), "ForEach expects a function as its child.")
 	}
-	arrow, err := expr.ParseArrow(fn.Value)
+	arrow, err := ctx.r.eng.parseArrow(fn.Value)
 	if err != nil {
 		return nil, errorAt(posOr(fn.Position, ctx.Node.Position), "%s", err.Error())
 	}
@@ -93,6 +93,28 @@ func forEach(props *jsvalue.Object, children []*mdast.Node, ctx *TagContext) ([]
 	}
 	return []*mdast.Node{list}, nil
 }
+
+// parseArrow is expr.ParseArrow, cached by source text (the result is
+// never modified).
+func (e *Engine) parseArrow(src string) (expr.Arrow, error) {
+	type entry struct {
+		arrow expr.Arrow
+		err   error
+	}
+	if v, ok := e.arrows.Load(src); ok {
+		en := v.(*entry)
+		return en.arrow, en.err
+	}
+	arrow, err := expr.ParseArrow(src)
+	if e.arrowCount.Add(1) > maxCachedArrows {
+		e.arrows.Clear()
+		e.arrowCount.Store(1)
+	}
+	e.arrows.Store(src, &entry{arrow, err})
+	return arrow, err
+}
+
+const maxCachedArrows = 4096
 
 // forEachBody parses an arrow-function body as a fresh MDX document and
 // unwraps top-level fragments. Parsed bodies are cached by source text; they

@@ -44,6 +44,21 @@ func (c *TagContext) Engine() *Engine { return c.r.eng }
 type renderer struct {
 	eng   *Engine
 	state any
+	// slab hands out the nodes the render creates, in chunks: a render
+	// makes many of them and they all live as long as the result.
+	slab []mdast.Node
+}
+
+// newNode returns a pointer to a copy of n allocated from the slab.
+func (r *renderer) newNode(n *mdast.Node) *mdast.Node {
+	if len(r.slab) == cap(r.slab) {
+		// Chunks grow with the render so small templates stay small.
+		size := 2 * cap(r.slab)
+		size = min(max(size, 8), 64)
+		r.slab = make([]mdast.Node, 0, size)
+	}
+	r.slab = append(r.slab, *n)
+	return &r.slab[len(r.slab)-1]
 }
 
 // Transform renders a parsed template. The input tree is not modified; the
@@ -67,38 +82,43 @@ func (e *Engine) Transform(root *mdast.Node, opts RenderOptions) (*mdast.Node, e
 func (r *renderer) nodes(nodes []*mdast.Node, scope *Scope) ([]*mdast.Node, error) {
 	out := make([]*mdast.Node, 0, len(nodes))
 	for _, n := range nodes {
-		res, err := r.node(n, scope)
+		var err error
+		out, err = r.appendNode(out, n, scope)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, res...)
 	}
 	return out, nil
 }
 
-func (r *renderer) node(n *mdast.Node, scope *Scope) ([]*mdast.Node, error) {
+// appendNode renders n and appends the resulting nodes to out.
+func (r *renderer) appendNode(out []*mdast.Node, n *mdast.Node, scope *Scope) ([]*mdast.Node, error) {
 	switch {
 	case n.IsExpression():
 		v, err := r.eval(n.Value, n.Position, scope)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
-		return []*mdast.Node{{Type: mdast.Text, Value: expr.ToText(v), Position: n.Position}}, nil
+		return append(out, r.newNode(&mdast.Node{Type: mdast.Text, Value: expr.ToText(v), Position: n.Position})), nil
 	case n.IsElement() && n.Name != nil:
 		if p, ok := r.eng.tags[*n.Name]; ok {
-			return r.tag(p, n, scope)
+			res, err := r.tag(p, n, scope)
+			if err != nil {
+				return out, err
+			}
+			return append(out, res...), nil
 		}
 	}
 	if len(n.Children) == 0 {
-		return []*mdast.Node{n}, nil
+		return append(out, n), nil
 	}
 	children, err := r.nodes(n.Children, scope)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	c := *n
+	c := r.newNode(n)
 	c.Children = children
-	return []*mdast.Node{&c}, nil
+	return append(out, c), nil
 }
 
 func (r *renderer) tag(p TagPlugin, n *mdast.Node, scope *Scope) ([]*mdast.Node, error) {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,12 +27,14 @@ import (
 	"github.com/agentmark-go/agentmark/project"
 	"github.com/agentmark-go/agentmark/prompt"
 	"github.com/agentmark-go/agentmark/prompt/schemaref"
+	"github.com/agentmark-go/agentmark/runner"
 )
 
 type runPromptOptions struct {
 	props, propsFile, server string
 	json                     bool
 	timeout                  time.Duration
+	trace                    bool
 }
 
 func runPromptCmd() *cobra.Command {
@@ -79,6 +80,7 @@ prompt. --json prints one machine-readable result object instead.`,
 	cmd.Flags().StringVar(&o.server, "server", "", "send the run to an AgentMark runner at this URL instead of running in-process")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON result object (no streaming)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 0, "give up after this long (e.g. 60s; default: no limit)")
+	cmd.Flags().BoolVar(&o.trace, "trace", false, "export the run's trace to the dev server (on by default when $AGENTMARK_TRACE_ENDPOINT or $AGENTMARK_BASE_URL is set)")
 	return cmd
 }
 
@@ -175,12 +177,16 @@ func runPrompt(ctx context.Context, stdout io.Writer, file string, o runPromptOp
 		defer closeFn()
 	}
 
+	streamed := !o.json && (call.Kind == llm.KindText || call.Kind == llm.KindObject)
+	ctx, tr := startRunTrace(ctx, o.trace, call, props, promptDir, abs, streamed)
 	if o.json {
-		res, err := gen.Run(ctx, call, nil)
+		res, err := gen.Run(ctx, call, tr.observe(gen, nil))
+		tr.end(res, err)
+		traceID := tr.finish()
 		if err != nil {
 			return err
 		}
-		return writeJSONResult(stdout, res, prices)
+		return writeJSONResult(stdout, res, prices, traceID)
 	}
 
 	if custom {
@@ -196,8 +202,10 @@ func runPrompt(ctx context.Context, stdout io.Writer, file string, o runPromptOp
 	if call.Kind == llm.KindText || call.Kind == llm.KindObject {
 		onEvent = r.event
 	}
-	res, err := gen.Run(ctx, call, onEvent)
+	res, err := gen.Run(ctx, call, tr.observe(gen, onEvent))
+	tr.end(res, err)
 	if err != nil {
+		tr.finish()
 		w.Flush()
 		if r.atLineStart == false && r.wrote {
 			fmt.Fprintln(stdout)
@@ -255,6 +263,9 @@ func runPrompt(ctx context.Context, stdout io.Writer, file string, o runPromptOp
 			fmt.Fprintf(w, "💰 %s estimated cost (%s)\n", formatUSD(usd), res.ModelName)
 		}
 		fmt.Fprintln(w, line)
+	}
+	if traceID := tr.finish(); streamed {
+		printTraceLink(w, tr.projectRoot(), traceID)
 	}
 	return nil
 }
@@ -381,6 +392,7 @@ type jsonResult struct {
 	Steps        []llm.Step       `json:"steps,omitempty"`
 	ToolCalls    []llm.ToolCall   `json:"toolCalls,omitempty"`
 	ToolResults  []llm.ToolResult `json:"toolResults,omitempty"`
+	TraceID      string           `json:"traceId,omitempty"`
 }
 
 type jsonCost struct {
@@ -388,9 +400,9 @@ type jsonCost struct {
 	PricesVersion string  `json:"pricesVersion,omitempty"`
 }
 
-func writeJSONResult(w io.Writer, res *llm.Result, prices *pricing.Table) error {
+func writeJSONResult(w io.Writer, res *llm.Result, prices *pricing.Table, traceID string) error {
 	jr := jsonResult{Kind: res.Kind, Model: res.ModelName, Provider: res.Provider, FinishReason: res.FinishReason,
-		Usage: res.Usage, Files: res.Files, Steps: res.Steps}
+		Usage: res.Usage, Files: res.Files, Steps: res.Steps, TraceID: traceID}
 	switch res.Kind {
 	case llm.KindText:
 		t := res.Text
@@ -433,81 +445,39 @@ func resolveObjectSchemaRefs(out *jsvalue.Object, dir string) error {
 	return nil
 }
 
+// httpURLRE checks --server URLs (as runner.ValidURL does).
 var httpURLRE = regexp.MustCompile(`(?i)^https?://`)
 
 // runOnServer sends the prompt to an AgentMark runner (cli-eval-deploy
-// §A.2 step 7) and renders its JSON or NDJSON answer.
+// §A.2 step 7) and renders its JSON or NDJSON answer. Bodies are signed
+// when AGENTMARK_WEBHOOK_SECRET is set.
 func runOnServer(ctx context.Context, stdout io.Writer, server string, tpl *prompt.Template, props jsvalue.Value, custom bool, abs string) error {
-	if !httpURLRE.MatchString(server) {
+	if !runner.ValidURL(server) {
 		return fmt.Errorf("--server must be an http(s) URL, got %q", server)
 	}
-	data := jsvalue.NewObject()
-	data.Set("ast", jsvalue.FromGo(tpl.AST()))
+	job := runner.PromptRunData{AST: tpl.AST(), Options: &runner.PromptRunOptions{ShouldStream: runner.Bool(true)}}
 	if custom {
-		data.Set("customProps", props)
+		job.CustomProps = props
 	}
 	if root, ok := project.FindRoot(filepath.Dir(abs)); ok {
 		if cfg, err := project.LoadConfig(root); err == nil {
 			if rel, err := filepath.Rel(cfg.PromptDir(root), abs); err == nil && !strings.HasPrefix(rel, "..") {
-				data.Set("promptPath", filepath.ToSlash(rel))
+				job.PromptPath = filepath.ToSlash(rel)
 			}
 		}
 	}
-	opts := jsvalue.NewObject()
-	opts.Set("shouldStream", true)
-	data.Set("options", opts)
-	body := jsvalue.NewObject()
-	body.Set("type", "prompt-run")
-	body.Set("data", data)
-	s, _ := jsvalue.Stringify(body)
 	if custom {
 		fmt.Fprintln(stdout, "Running prompt with custom props...")
 	} else {
 		fmt.Fprintln(stdout, "Running prompt with test props...")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, server, strings.NewReader(s))
+	client := runner.NewClient(server)
+	client.Secret = os.Getenv("AGENTMARK_WEBHOOK_SECRET")
+	run, err := client.RunPrompt(ctx, job)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var ne interface{ Timeout() bool }
-		if strings.Contains(err.Error(), "connection refused") || errors.As(err, &ne) {
-			return fmt.Errorf("❌ Could not connect to AgentMark server at %s\n   Start it with `agentmark dev` (or pass --server)", server)
-		}
-		return fmt.Errorf("Network error connecting to %s: %v", server, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		msg := ""
-		var parsed struct {
-			Error   any    `json:"error"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(raw, &parsed) == nil {
-			if s, ok := parsed.Error.(string); ok {
-				msg = s
-			} else if parsed.Message != "" {
-				msg = parsed.Message
-			}
-		}
-		if msg == "" {
-			msg = string(raw)
-			if len(msg) > 2000 {
-				msg = msg[:2000]
-			}
-		}
-		if msg == "" {
-			msg = "Unknown error"
-		}
-		return fmt.Errorf("Runner request failed. HTTP %d %s — Content-Type: %s\nURL: %s\nBody: %s",
-			resp.StatusCode, http.StatusText(resp.StatusCode), resp.Header.Get("Content-Type"), server, msg)
-	}
+	defer run.Close()
 	kind := llm.KindText
 	switch tpl.Kind() {
 	case prompt.KindObject:
@@ -520,15 +490,25 @@ func runOnServer(ctx context.Context, stdout io.Writer, server string, tpl *prom
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	outDir := filepath.Join(filepath.Dir(abs), ".agentmark-outputs")
-	if resp.Header.Get("AgentMark-Streaming") != "" {
+	root, _ := project.FindRoot(filepath.Dir(abs))
+	if run.Streaming {
 		fmt.Fprintf(w, "\n=== %s Prompt Results ===\n", kindTitle(kind))
-		return renderNDJSON(w, resp.Body)
+		traceID, err := renderChunks(w, run)
+		if err != nil {
+			return err
+		}
+		if kind == llm.KindText || kind == llm.KindObject {
+			printTraceLink(w, root, traceID)
+		}
+		return nil
 	}
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
+	if err := renderRunnerJSON(w, run.Response.Raw, outDir); err != nil {
 		return err
 	}
-	return renderRunnerJSON(w, raw, outDir)
+	if t := run.Response.Type; t == llm.KindText || t == llm.KindObject {
+		printTraceLink(w, root, run.Response.TraceID)
+	}
+	return nil
 }
 
 type wireUsage struct {
@@ -560,42 +540,30 @@ func (u *wireUsage) print(w io.Writer) {
 	fmt.Fprintf(w, "\n%s\n🪙 %s in, %s out, %s total\n%s\n", line, thousands(in), thousands(out), thousands(total), line)
 }
 
-func renderNDJSON(w *bufio.Writer, body io.Reader) error {
-	sc := bufio.NewScanner(body)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
+// renderChunks prints a runner stream; it returns the done event's trace
+// id.
+func renderChunks(w *bufio.Writer, run *runner.PromptRun) (string, error) {
 	var usage *wireUsage
+	traceID := ""
 	var object json.RawMessage
 	sawToolResult, textAfter := false, false
-	for sc.Scan() {
-		var ch struct {
-			Type     string          `json:"type"`
-			Result   json.RawMessage `json:"result"`
-			ToolCall *struct {
-				ToolName string
-				Args     json.RawMessage
-			} `json:"toolCall"`
-			ToolResult *struct{ Result json.RawMessage } `json:"toolResult"`
-			Usage      *wireUsage                        `json:"usage"`
-			Error      json.RawMessage                   `json:"error"`
-		}
-		if json.Unmarshal(sc.Bytes(), &ch) != nil {
-			continue
+	for ch, err := range run.Chunks() {
+		if err != nil {
+			return traceID, err
 		}
 		switch {
-		case ch.Type == "error":
-			var s string
-			if json.Unmarshal(ch.Error, &s) != nil {
-				s = compact(ch.Error)
-			}
+		case ch.Type == runner.ChunkDone:
+			traceID = ch.TraceID
+		case ch.Type == runner.ChunkError:
 			w.Flush()
-			fmt.Fprintf(os.Stderr, "❌ %s\n", s)
+			fmt.Fprintf(os.Stderr, "❌ %s\n", ch.ErrorMessage())
 		case ch.ToolCall != nil:
 			fmt.Fprintf(w, "\n\n🔧→ %s(%s)\n", ch.ToolCall.ToolName, compact(ch.ToolCall.Args))
 			textAfter = false
 		case ch.ToolResult != nil:
 			fmt.Fprintf(w, "🔧← %s\n", compact(ch.ToolResult.Result))
 			sawToolResult, textAfter = true, false
-		case ch.Type == "text" && len(ch.Result) > 0:
+		case ch.Type == runner.ChunkText && len(ch.Result) > 0:
 			var s string
 			if json.Unmarshal(ch.Result, &s) == nil {
 				if sawToolResult && !textAfter {
@@ -604,11 +572,16 @@ func renderNDJSON(w *bufio.Writer, body io.Reader) error {
 				}
 				fmt.Fprint(w, s)
 			}
-		case ch.Type == "object" && len(ch.Result) > 0 && string(ch.Result) != "null":
+		case ch.Type == runner.ChunkObject && len(ch.Result) > 0 && string(ch.Result) != "null":
 			object = ch.Result
 		}
 		if ch.Usage != nil {
-			usage = ch.Usage
+			var u wireUsage
+			if json.Unmarshal(ch.Raw, &struct {
+				Usage *wireUsage `json:"usage"`
+			}{&u}) == nil {
+				usage = &u
+			}
 		}
 		w.Flush()
 	}
@@ -620,7 +593,7 @@ func renderNDJSON(w *bufio.Writer, body io.Reader) error {
 	}
 	fmt.Fprintln(w)
 	usage.print(w)
-	return sc.Err()
+	return traceID, nil
 }
 
 func renderRunnerJSON(w *bufio.Writer, raw []byte, outDir string) error {

@@ -37,12 +37,13 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 var dialect = &sqlcore.Dialect{
-	Name:        "postgres",
-	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
-	MetaKeyArg:  func(key string) string { return key },
-	JSONGet:     func(col, ph string) string { return "(" + col + " ->> CAST(" + ph + " AS TEXT))" },
-	JSONHasKey:  func(col, ph string) string { return "(" + col + " ? CAST(" + ph + " AS TEXT))" },
-	JSONHasElem: func(col, ph string) string { return "(" + col + " ? CAST(" + ph + " AS TEXT))" },
+	Name:              "postgres",
+	Placeholder:       func(n int) string { return "$" + strconv.Itoa(n) },
+	InsertPlaceholder: func(n int) string { return "$" + strconv.Itoa(n) },
+	MetaKeyArg:        func(key string) string { return key },
+	JSONGet:           func(col, ph string) string { return "(" + col + " ->> CAST(" + ph + " AS TEXT))" },
+	JSONHasKey:        func(col, ph string) string { return "(" + col + " ? CAST(" + ph + " AS TEXT))" },
+	JSONHasElem:       func(col, ph string) string { return "(" + col + " ? CAST(" + ph + " AS TEXT))" },
 	JSONElemContains: func(col, ph string) string {
 		return "EXISTS (SELECT 1 FROM jsonb_array_elements_text(" + col + ") je(v) WHERE strpos(je.v, " + ph + ") > 0)"
 	},

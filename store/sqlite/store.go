@@ -35,16 +35,20 @@ type Store struct {
 	*sqlcore.Core
 	w, r   *sql.DB
 	closed atomic.Bool
+
+	stmts map[string]*sql.Stmt // prepared on the writer at Open, read-only after
 }
 
 var _ store.Store = (*Store)(nil)
 
 var dialect = &sqlcore.Dialect{
-	Name:        "sqlite",
-	Placeholder: func(n int) string { return fmt.Sprintf("?%d", n) },
-	MetaKeyArg:  func(key string) string { return `$."` + key + `"` },
-	JSONGet:     func(col, ph string) string { return "json_extract(" + col + ", " + ph + ")" },
-	JSONHasKey:  func(col, ph string) string { return "(json_type(" + col + ", " + ph + ") IS NOT NULL)" },
+	Name:              "sqlite",
+	Placeholder:       func(n int) string { return fmt.Sprintf("?%d", n) },
+	InsertPlaceholder: func(int) string { return "?" },
+	FixedChunks:       true,
+	MetaKeyArg:        func(key string) string { return `$."` + key + `"` },
+	JSONGet:           func(col, ph string) string { return "json_extract(" + col + ", " + ph + ")" },
+	JSONHasKey:        func(col, ph string) string { return "(json_type(" + col + ", " + ph + ") IS NOT NULL)" },
 	JSONHasElem: func(col, ph string) string {
 		return "EXISTS (SELECT 1 FROM json_each(" + col + ") je WHERE je.value = " + ph + ")"
 	},
@@ -63,10 +67,10 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	if opts != nil {
 		o = *opts
 	}
-	sync := strings.ToUpper(o.Synchronous)
-	switch sync {
+	syncMode := strings.ToUpper(o.Synchronous)
+	switch syncMode {
 	case "":
-		sync = "FULL"
+		syncMode = "FULL"
 	case "FULL", "NORMAL", "EXTRA", "OFF":
 	default:
 		return nil, fmt.Errorf("sqlite: invalid synchronous mode %q", o.Synchronous)
@@ -89,7 +93,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		db.SetConnMaxLifetime(0)
 		s.w, s.r = db, db
 	} else {
-		w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+sync+")&_txlock=immediate")
+		w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}
@@ -116,6 +120,15 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range sqlcore.FixedStatements(dialect) {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		s.stmts[q] = st
+	}
 	return s, nil
 }
 
@@ -123,6 +136,9 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
+	}
+	for _, st := range s.stmts {
+		st.Close()
 	}
 	err := s.w.Close()
 	if s.r != s.w {
@@ -149,9 +165,16 @@ func (d dbQuerier) Query(ctx context.Context, q string, args ...any) (sqlcore.Ro
 type txQuerier struct {
 	dbQuerier
 	tx *sql.Tx
+	s  *Store
 }
 
+// Exec runs a write statement, through a statement prepared at Open when it
+// is one of the fixed wide inserts.
 func (t txQuerier) Exec(ctx context.Context, q string, args ...any) error {
+	if st, ok := t.s.stmts[q]; ok {
+		_, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return err
+	}
 	_, err := t.tx.ExecContext(ctx, q, args...)
 	return err
 }

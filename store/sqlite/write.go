@@ -18,7 +18,7 @@ func (s *Store) tx(ctx context.Context, fn func(sqlcore.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(txQuerier{dbQuerier{tx}, tx}); err != nil {
+	if err := fn(txQuerier{dbQuerier{tx}, tx, s}); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -397,20 +397,22 @@ func (s *state) listItem(n, parent *mdast.Node) string {
 	}
 	size := len(bullet) + 1
 	s.enter(cListItem)
-	pad := strings.Repeat(" ", size)
-	v := indentLines(s.containerFlow(n), func(b *strings.Builder, line string, index int, blank bool) {
-		if index > 0 {
-			if !blank {
-				b.WriteString(pad)
-			}
-		} else {
-			b.WriteString(bullet)
-			if !blank {
-				b.WriteString(pad[len(bullet):])
-			}
-		}
-		b.WriteString(line)
-	})
+	pad := spaces(size)
+	inner := s.containerFlow(n)
+	mark := len(s.parts)
+	// The first line gets the bullet (and the padding unless blank), the
+	// other non-blank lines the padding.
+	var first string
+	switch bullet {
+	case "*":
+		first = "* "
+	case "-":
+		first = "- "
+	default:
+		first = bullet + pad[len(bullet):]
+	}
+	s.pushIndented(inner, first, bullet, pad)
+	v := s.join(mark)
 	s.exit()
 	return v
 }

@@ -9,22 +9,27 @@ import (
 // containerFlow serializes the children of a flow parent, joined by blank
 // lines or by the list join rules.
 func (s *state) containerFlow(parent *mdast.Node) string {
+	mark := len(s.parts)
+	s.containerFlowParts(parent)
+	return s.join(mark)
+}
+
+// containerFlowParts is containerFlow pushing its pieces.
+func (s *state) containerFlowParts(parent *mdast.Node) {
 	children := parent.Children
-	var b strings.Builder
 	s.indexStack = append(s.indexStack, -1)
 	top := len(s.indexStack) - 1
 	for i, child := range children {
 		s.indexStack[top] = i
-		b.WriteString(s.handle(child, parent, info{before: "\n", after: "\n"}))
+		s.push(s.handle(child, parent, info{before: "\n", after: "\n"}))
 		if child.Type != mdast.List {
 			s.bulletLastUsed = ""
 		}
 		if i < len(children)-1 {
-			b.WriteString(s.between(child, children[i+1], parent))
+			s.push(s.between(child, children[i+1], parent))
 		}
 	}
 	s.indexStack = s.indexStack[:top]
-	return b.String()
 }
 
 // between is the join between two flow siblings (joinDefaults; fenced code
@@ -51,7 +56,9 @@ func (s *state) containerPhrasing(parent *mdast.Node, in info) string {
 	if len(children) == 0 {
 		return ""
 	}
-	results := make([]string, 0, len(children))
+	// The results are the pieces above mark, one per child (empty ones
+	// too: the rules below look at the previous result).
+	mark := len(s.parts)
 	before := in.before
 	encodeAfter := ""
 	s.indexStack = append(s.indexStack, -1)
@@ -65,15 +72,15 @@ func (s *state) containerPhrasing(parent *mdast.Node, in info) string {
 			after = in.after
 		}
 		// html right after an eol would become flow html: use a space.
-		if len(results) > 0 && (before == "\r" || before == "\n") && child.Type == mdast.HTML {
-			last := results[len(results)-1]
+		if len(s.parts) > mark && (before == "\r" || before == "\n") && child.Type == mdast.HTML {
+			last := s.parts[len(s.parts)-1]
 			switch {
 			case strings.HasSuffix(last, "\r\n"):
 				last = last[:len(last)-2] + " "
 			case strings.HasSuffix(last, "\n"), strings.HasSuffix(last, "\r"):
 				last = last[:len(last)-1] + " "
 			}
-			results[len(results)-1] = last
+			s.parts[len(s.parts)-1] = last
 			before = " "
 		}
 		value := s.handle(child, parent, info{before: before, after: after})
@@ -84,15 +91,15 @@ func (s *state) containerPhrasing(parent *mdast.Node, in info) string {
 		s.attn = attention{}
 		encodeAfter = ""
 		if attn.set {
-			if len(results) > 0 && attn.before {
-				last := results[len(results)-1]
+			if len(s.parts) > mark && attn.before {
+				last := s.parts[len(s.parts)-1]
 				if before == lastChar(last) {
 					if before == "" {
 						// The reference encodes charCodeAt of an empty
 						// string (NaN).
-						results[len(results)-1] = "&#xNAN;"
+						s.parts[len(s.parts)-1] = "&#xNAN;"
 					} else {
-						results[len(results)-1] = s.encodeLastUnit(last)
+						s.parts[len(s.parts)-1] = s.encodeLastUnit(last)
 					}
 				}
 			}
@@ -100,12 +107,9 @@ func (s *state) containerPhrasing(parent *mdast.Node, in info) string {
 				encodeAfter = after
 			}
 		}
-		results = append(results, value)
+		s.parts = append(s.parts, value)
 		before = lastChar(value)
 	}
 	s.indexStack = s.indexStack[:top]
-	if len(results) == 1 {
-		return results[0]
-	}
-	return strings.Join(results, "")
+	return s.join(mark)
 }

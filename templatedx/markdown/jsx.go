@@ -48,93 +48,90 @@ func (s *state) jsxElement(n *mdast.Node) string {
 	selfClosing := n.Name != nil && len(n.Children) == 0
 	indent := ""
 	if flow {
-		indent = strings.Repeat(jsxIndent, s.jsxDepth())
+		indent = spaces(len(jsxIndent) * s.jsxDepth())
 	}
 	if flow {
 		s.enter(cJsxFlow)
 	} else {
 		s.enter(cJsxText)
 	}
-	var b strings.Builder
-	b.WriteString(indent)
-	b.WriteByte('<')
-	b.WriteString(name)
+	mark := len(s.parts)
+	s.push(indent)
+	s.push("<")
+	s.push(name)
 
 	// The reference throws for fragments with attributes; we print them.
-	attrs := jsxAttributes(n.Attributes)
-	oneLine := strings.Join(attrs, " ")
-	ownLines := flow && strings.ContainsAny(oneLine, "\r\n")
-	switch {
-	case ownLines:
-		b.WriteByte('\n')
-		for i, a := range attrs {
-			if i > 0 {
-				b.WriteByte('\n')
+	ownLines := false
+	if len(n.Attributes) > 0 {
+		attrs := jsxAttributes(n.Attributes)
+		oneLine := strings.Join(attrs, " ")
+		ownLines = flow && strings.ContainsAny(oneLine, "\r\n")
+		switch {
+		case ownLines:
+			s.push("\n")
+			for i, a := range attrs {
+				if i > 0 {
+					s.push("\n")
+				}
+				s.push(indent)
+				s.push(jsxIndent)
+				s.push(a)
 			}
-			b.WriteString(indent)
-			b.WriteString(jsxIndent)
-			b.WriteString(a)
+			s.push("\n")
+			s.push(indent)
+		case oneLine != "":
+			s.push(" ")
+			s.push(oneLine)
 		}
-		b.WriteByte('\n')
-		b.WriteString(indent)
-	case oneLine != "":
-		b.WriteByte(' ')
-		b.WriteString(oneLine)
 	}
 	if selfClosing {
 		if !ownLines {
-			b.WriteByte(' ')
+			s.push(" ")
 		}
-		b.WriteByte('/')
+		s.push("/")
 	}
-	b.WriteByte('>')
+	s.push(">")
 	if len(n.Children) > 0 {
 		if flow {
-			b.WriteByte('\n')
-			b.WriteString(s.jsxContainerFlow(n))
-			b.WriteByte('\n')
+			s.push("\n")
+			s.jsxContainerFlowParts(n)
+			s.push("\n")
 		} else {
-			b.WriteString(s.containerPhrasing(n, info{before: ">", after: "<"}))
+			s.push(s.containerPhrasing(n, info{before: ">", after: "<"}))
 		}
 	}
 	if !selfClosing {
-		b.WriteString(indent)
-		b.WriteString("</")
-		b.WriteString(name)
-		b.WriteByte('>')
+		s.push(indent)
+		s.push("</")
+		s.push(name)
+		s.push(">")
 	}
 	s.exit()
-	return b.String()
+	return s.join(mark)
 }
 
-// jsxContainerFlow is the JSX variant of containerFlow: children are always
-// separated by a blank line and non-element children are indented.
-func (s *state) jsxContainerFlow(parent *mdast.Node) string {
+// jsxContainerFlowParts is the JSX variant of containerFlow, pushing its
+// pieces: children are always separated by a blank line and non-element
+// children are indented.
+func (s *state) jsxContainerFlowParts(parent *mdast.Node) {
 	children := parent.Children
-	indent := strings.Repeat(jsxIndent, s.jsxDepth())
-	var b strings.Builder
+	indent := spaces(len(jsxIndent) * s.jsxDepth())
 	s.indexStack = append(s.indexStack, -1)
 	top := len(s.indexStack) - 1
 	for i, child := range children {
 		s.indexStack[top] = i
 		result := s.handle(child, parent, info{before: "\n", after: "\n"})
 		if child.Type == mdast.MdxJsxFlowElement || indent == "" {
-			b.WriteString(result)
+			s.push(result)
 		} else {
-			b.WriteString(indentLines(result, func(b *strings.Builder, line string, _ int, blank bool) {
-				if !blank {
-					b.WriteString(indent)
-				}
-				b.WriteString(line)
-			}))
+			s.pushIndented(result, indent, "", indent)
 		}
 		if child.Type != mdast.List {
 			s.bulletLastUsed = ""
 		}
 		if i < len(children)-1 {
-			b.WriteString("\n\n")
+			s.push("\n\n")
 		}
 	}
 	s.indexStack = s.indexStack[:top]
-	return b.String()
 }

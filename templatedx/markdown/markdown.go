@@ -45,10 +45,27 @@ func run(root *mdast.Node, patterns *patternSet) string {
 		return ""
 	}
 	s := &state{patterns: patterns}
+	if root.Type == mdast.Root && !hasPhrasingChild(root) {
+		// The usual case, done like the general one below but without
+		// copying the whole output again to add the final line ending.
+		s.containerFlowParts(root)
+		if !s.orphans {
+			if last := s.lastByte(0); last != 0 && last != '\n' && last != '\r' {
+				s.push("\n")
+			}
+			return s.join(0)
+		}
+		return finish(fixOrphans(s.join(0)))
+	}
 	out := s.handle(root, nil, info{before: "\n", after: "\n"})
 	if s.orphans {
 		out = fixOrphans(out)
 	}
+	return finish(out)
+}
+
+// finish ends non-empty output with a line ending.
+func finish(out string) string {
 	if out != "" {
 		if c := out[len(out)-1]; c != '\n' && c != '\r' {
 			out += "\n"
@@ -116,8 +133,14 @@ type state struct {
 	bulletLastUsed string
 	attn           attention
 
+	// parts is a stack of output pieces: a handler pushes the pieces of
+	// its result above the mark it started at and joins them (join) into
+	// one string, sized exactly, instead of growing a builder.
+	parts []string
 	// scratch buffer for safe().
 	flags []uint8
+	// tables are recently used escape tables, by construct set.
+	tables [4]tablesEntry
 	// orphans is set once an orphaned surrogate was written (units.go).
 	orphans bool
 }
@@ -317,6 +340,93 @@ func lastChar(v string) string {
 	}
 	_, n := decodeLast(v)
 	return v[len(v)-n:]
+}
+
+// push adds a piece of output (see state.parts).
+func (s *state) push(v string) {
+	if v != "" {
+		s.parts = append(s.parts, v)
+	}
+}
+
+// join pops the pieces above mark and returns them concatenated.
+func (s *state) join(mark int) string {
+	ps := s.parts[mark:]
+	var out string
+	switch len(ps) {
+	case 0:
+	case 1:
+		out = ps[0]
+	default:
+		n := 0
+		for _, p := range ps {
+			n += len(p)
+		}
+		var b strings.Builder
+		b.Grow(n)
+		for _, p := range ps {
+			b.WriteString(p)
+		}
+		out = b.String()
+	}
+	clear(ps)
+	s.parts = s.parts[:mark]
+	return out
+}
+
+// lastByte returns the last byte of the pieces above mark, 0 if none.
+func (s *state) lastByte(mark int) byte {
+	for i := len(s.parts) - 1; i >= mark; i-- {
+		if p := s.parts[i]; p != "" {
+			return p[len(p)-1]
+		}
+	}
+	return 0
+}
+
+// pushIndented pushes value line by line (split on \r\n, \r, \n, line
+// endings kept) with a prefix before each line: first before the first
+// line (firstBlank when that line is empty), rest before the other
+// non-empty lines. It pushes what indentLines builds.
+func (s *state) pushIndented(value, first, firstBlank, rest string) {
+	start, line := 0, 0
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if c != '\n' && c != '\r' {
+			continue
+		}
+		s.pushLine(value[start:i], line, first, firstBlank, rest)
+		if c == '\r' && i+1 < len(value) && value[i+1] == '\n' {
+			s.push(value[i : i+2])
+			i++
+		} else {
+			s.push(value[i : i+1])
+		}
+		start = i + 1
+		line++
+	}
+	s.pushLine(value[start:], line, first, firstBlank, rest)
+}
+
+func (s *state) pushLine(line string, index int, first, firstBlank, rest string) {
+	switch {
+	case index == 0 && line == "":
+		s.push(firstBlank)
+	case index == 0:
+		s.push(first)
+	case line != "":
+		s.push(rest)
+	}
+	s.push(line)
+}
+
+// spaces returns n spaces.
+func spaces(n int) string {
+	const sp = "                                                                "
+	if n <= len(sp) {
+		return sp[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 // indentLines calls fn for each line of value (split on \r\n, \r, \n),

@@ -3,6 +3,7 @@ package markdown
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // beforeKind is the context a pattern requires before its character.
@@ -123,6 +124,9 @@ type patternSet struct {
 	// characters other than space/tab, and the backslash.
 	interesting [256]bool
 	atBreak     []uint8 // indexes of atBreak patterns
+	// tables caches mayNeedEscape's tables by construct set (uint32 ->
+	// *escapeTables).
+	tables sync.Map
 }
 
 func newPatternSet(groups ...[]pattern) *patternSet {
@@ -249,9 +253,14 @@ func isASCIIPunct(c byte) bool {
 // are backslash-escaped (punctuation) or turned into character references.
 // Characters in encode are always turned into character references.
 func (s *state) safe(input, before, after, encode string) string {
-	if !s.mayNeedEscape(input) {
+	if !s.mayNeedEscape(input, before, after) {
 		return input
 	}
+	return s.escape(input, before, after, encode)
+}
+
+// escape is safe() without the fast check.
+func (s *state) escape(input, before, after, encode string) string {
 	value := before + input + after
 	n := len(value)
 	if cap(s.flags) < n {
@@ -339,26 +348,103 @@ func (s *state) safe(input, before, after, encode string) string {
 
 // mayNeedEscape is a conservative fast check: false means safe() returns
 // input unchanged in the current state.
-func (s *state) mayNeedEscape(input string) bool {
+//
+// safe() can only change input by flagging one of input's own positions
+// (matches in before/after merely suppress or are not output) or by
+// doubling a backslash (in input, or at its end when after starts with
+// one). A pattern whose context needs no line ending can fire wherever its
+// character is (the quiet table). The others — atBreak, before [\r\n],
+// after [\r\n] — need a line ending next to the character, or before it
+// with only spaces, tabs and digits in between: they are checked (full
+// table) only at such places.
+func (s *state) mayNeedEscape(input, before, after string) bool {
 	if input == "" {
 		return false
 	}
-	if s.present&(fencedLang) != 0 {
+	if strings.IndexByte(after, '\\') >= 0 {
 		return true
 	}
-	if c := input[0]; c == ' ' || c == '\t' {
-		return true
-	}
-	if c := input[len(input)-1]; c == ' ' || c == '\t' {
-		return true
-	}
-	ps := s.patterns
+	t := s.escapeTables()
+	// lineStart: the characters since the last line ending (of before, or
+	// of input) are only spaces, tabs and digits.
+	lineStart := hasEOL(before)
 	for i := 0; i < len(input); i++ {
-		if ps.interesting[input[i]] {
+		c := input[i]
+		if c == '\n' || c == '\r' {
+			if t.quiet[c] || (i > 0 && t.full[input[i-1]]) {
+				return true
+			}
+			lineStart = true
+			continue
+		}
+		if t.quiet[c] {
 			return true
 		}
+		if lineStart {
+			if t.full[c] {
+				return true
+			}
+			lineStart = c == ' ' || c == '\t' || isDigit(c)
+		}
+	}
+	if after != "" && (after[0] == '\n' || after[0] == '\r') && t.full[input[len(input)-1]] {
+		return true
 	}
 	return false
+}
+
+func hasEOL(v string) bool {
+	return strings.IndexByte(v, '\n') >= 0 || strings.IndexByte(v, '\r') >= 0
+}
+
+// escapeTables are the byte tables of mayNeedEscape for one construct
+// stack (the set of patterns in scope).
+type escapeTables struct {
+	// quiet marks the characters of in-scope patterns that need no line
+	// ending, and the backslash.
+	quiet [256]bool
+	// full marks the characters of all in-scope patterns.
+	full [256]bool
+}
+
+func (s *state) escapeTables() *escapeTables {
+	// A few construct sets recur during a run: remember the recent ones.
+	for i := range s.tables {
+		if e := &s.tables[i]; e.t != nil && e.present == s.present {
+			return e.t
+		}
+	}
+	t := s.patterns.tablesFor(s.present)
+	copy(s.tables[1:], s.tables[:len(s.tables)-1])
+	s.tables[0] = tablesEntry{present: s.present, t: t}
+	return t
+}
+
+type tablesEntry struct {
+	present uint32
+	t       *escapeTables
+}
+
+// tablesFor returns the (cached) tables for the constructs in present.
+func (ps *patternSet) tablesFor(present uint32) *escapeTables {
+	if v, ok := ps.tables.Load(present); ok {
+		return v.(*escapeTables)
+	}
+	t := &escapeTables{}
+	for i := range ps.list {
+		p := &ps.list[i]
+		if !inScope(present, p) {
+			continue
+		}
+		t.full[p.char] = true
+		if !p.atBreak && p.before != bEOL && p.after != aEOL {
+			t.quiet[p.char] = true
+		}
+	}
+	t.quiet['\\'] = true
+	// The set of reachable construct stacks is small: no bound needed.
+	v, _ := ps.tables.LoadOrStore(present, t)
+	return v.(*escapeTables)
 }
 
 // escapeBackslashes doubles each backslash of value that is followed (in

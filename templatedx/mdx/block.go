@@ -92,6 +92,14 @@ type parser struct {
 
 	posSlab  []mdast.Position
 	nodeSlab []mdast.Node
+
+	// Parse-time objects, reused across parses (see putParser).
+	blocks   arena[block]
+	inodes   arena[inode]
+	tags     arena[jsxTag]
+	vtexts   arena[vtext]
+	delims   arena[delim]
+	brackets arena[bracket]
 }
 
 func (p *parser) addChild(parent *block, b *block) *block {
@@ -274,7 +282,7 @@ func (p *parser) matchContainers(dry bool) (*block, bool) {
 // --- main loop -------------------------------------------------------
 
 func (p *parser) parseBlocks() {
-	p.doc = &block{kind: bDoc, open: true}
+	p.doc = p.blocks.new(block{kind: bDoc, open: true})
 	p.tip = p.doc
 	li := 0
 	if y := p.frontmatter(); y != nil {
@@ -306,7 +314,7 @@ func (p *parser) frontmatter() *block {
 	}
 	for i := 1; i < len(p.lines); i++ {
 		if isFence(p.lines[i]) {
-			b := &block{kind: bYAML, parent: p.doc, start: 0, end: p.lines[i].end, firstLine: 0, lastLine: i}
+			b := p.blocks.new(block{kind: bYAML, parent: p.doc, start: 0, end: p.lines[i].end, firstLine: 0, lastLine: i})
 			if i > 1 {
 				b.value = p.src[p.lines[1].start:p.lines[i-1].end]
 			}
@@ -364,7 +372,7 @@ func (p *parser) processLine(li int) int {
 		c := p.src[off]
 		if c == '>' {
 			p.closeUnmatched(container, &all)
-			q := p.addChild(container, &block{kind: bQuote, start: off})
+			q := p.addChild(container, p.blocks.new(block{kind: bQuote, start: off}))
 			p.off, p.col = off+1, col+1
 			if c := p.peekAt(p.off); c == ' ' || c == '\t' {
 				p.advanceCols(1)
@@ -488,7 +496,7 @@ func (p *parser) leafLine(container *block) int {
 		}
 	}
 	if (c == '*' || c == '-' || c == '_') && p.isThematicBreak(off) {
-		hr := p.addChild(container, &block{kind: bHR, start: off, end: p.lineEnd()})
+		hr := p.addChild(container, p.blocks.new(block{kind: bHR, start: off, end: p.lineEnd()}))
 		p.closeBlock(hr)
 		return li + 1
 	}
@@ -499,7 +507,7 @@ func (p *parser) leafLine(container *block) int {
 		p.li, p.off, p.col = li, lineStart, lineCol
 	}
 	if (c == 'i' || c == 'e') && off == p.lines[li].start && !inPara && p.esmStart(off) {
-		esm := p.addChild(container, &block{kind: bESM, start: off, end: p.lineEnd()})
+		esm := p.addChild(container, p.blocks.new(block{kind: bESM, start: off, end: p.lineEnd()}))
 		_ = esm
 		return li + 1
 	}
@@ -507,7 +515,7 @@ func (p *parser) leafLine(container *block) int {
 		p.paraLine(tip)
 		return li + 1
 	}
-	para := p.addChild(container, &block{kind: bPara, start: off})
+	para := p.addChild(container, p.blocks.new(block{kind: bPara, start: off}))
 	para.segs = append(para.segs, seg{off, p.lineEnd(), p.lines[li].next})
 	para.end = p.lineEnd()
 	return li + 1
@@ -640,9 +648,9 @@ func (p *parser) openItem(container *block, it itemStart, off int) *block {
 		}
 	}
 	if list == nil {
-		list = p.addChild(container, &block{kind: bList, ordered: it.ordered, marker: it.marker, startNum: it.startNum, start: off})
+		list = p.addChild(container, p.blocks.new(block{kind: bList, ordered: it.ordered, marker: it.marker, startNum: it.startNum, start: off}))
 	}
-	item := p.addChild(list, &block{kind: bItem, start: off, markerEnd: it.markerEnd, size: it.size, blankStart: it.blankStart})
+	item := p.addChild(list, p.blocks.new(block{kind: bItem, start: off, markerEnd: it.markerEnd, size: it.size, blankStart: it.blankStart}))
 	item.end = it.markerEnd
 	p.off, p.col = it.contentOff, it.contentCol
 	if it.blankStart {
@@ -671,7 +679,7 @@ func (p *parser) atxStart(off int) int {
 
 func (p *parser) atxHeading(container *block, off, depth int) {
 	end := p.lineEnd()
-	h := p.addChild(container, &block{kind: bHeading, start: off, end: end, depth: depth})
+	h := p.addChild(container, p.blocks.new(block{kind: bHeading, start: off, end: end, depth: depth}))
 	// Content: trim leading/trailing whitespace and the closing sequence.
 	s := off + depth
 	for s < end && isSpaceTab(p.src[s]) {
@@ -774,7 +782,7 @@ func (p *parser) fenceStart(off int) (int, bool) {
 
 func (p *parser) openFence(container *block, off, col, n int) {
 	end := p.lineEnd()
-	b := p.addChild(container, &block{kind: bCode, start: off, end: end, fence: p.src[off], fenceLen: n})
+	b := p.addChild(container, p.blocks.new(block{kind: bCode, start: off, end: end, fence: p.src[off], fenceLen: n}))
 	b.fenceIndent = col - p.colAtLineStartOfContainer()
 	s := off + n
 	for s < end && isSpaceTab(p.src[s]) {

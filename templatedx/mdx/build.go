@@ -232,12 +232,20 @@ func (b *builder) inlines(parent *inode) {
 	}
 	p := b.p
 	var text *mdast.Node
+	// Adjacent text pieces are merged; a lone piece is used as it is.
 	var sb strings.Builder
+	var first string
+	pieces := 0
 	flush := func() {
 		if text != nil {
-			text.Value = sb.String()
+			if pieces == 1 {
+				text.Value = first
+			} else {
+				text.Value = sb.String()
+			}
 			text = nil
 			sb.Reset()
+			pieces = 0
 		}
 	}
 	for n := parent.first; n != nil; n = n.next {
@@ -251,7 +259,16 @@ func (b *builder) inlines(parent *inode) {
 			} else {
 				text.Position.End = p.point(n.end)
 			}
-			sb.WriteString(n.value)
+			switch pieces {
+			case 0:
+				first = n.value
+			case 1:
+				sb.WriteString(first)
+				sb.WriteString(n.value)
+			default:
+				sb.WriteString(n.value)
+			}
+			pieces++
 			continue
 		}
 		flush()

@@ -15,37 +15,39 @@ type flowItem struct {
 // tryFlow attempts the flow construct at offset off of the current line.
 // On success (and not probing) it adds a bFlow block to container and
 // leaves p.li on the last line consumed.
-func (p *parser) tryFlow(container *block, off int, probe bool) bool {
-	li0 := p.li
-	t := &vtext{p: p, lazyAt: -1}
-	t.add(off, p.lines[li0].next)
-	lastLine := li0
-	t.more = func(t *vtext) bool {
-		nl := lastLine + 1
-		if nl >= len(p.lines) {
-			return false
-		}
-		saveLi, saveOff, saveCol := p.li, p.off, p.col
-		defer func() { p.li, p.off, p.col = saveLi, saveOff, saveCol }()
-		p.setLine(nl)
-		_, all := p.matchContainers(true)
-		if all {
-			t.add(p.off, p.lines[nl].next)
-			lastLine = nl
-			return true
-		}
-		if !p.restBlank() {
-			off, col := p.skipWS()
-			if p.src[off] == '>' {
-				return false
-			}
-			if _, ok := p.listItemStart(off, col, false); ok {
-				return false
-			}
-		}
-		t.lazyAt = p.off
+// flowMore extends a flow text by the next line when the open containers
+// continue on it; otherwise it notes a lazy line (t.lazyAt).
+func (p *parser) flowMore(t *vtext) bool {
+	nl := t.lastLine + 1
+	if nl >= len(p.lines) {
 		return false
 	}
+	saveLi, saveOff, saveCol := p.li, p.off, p.col
+	defer func() { p.li, p.off, p.col = saveLi, saveOff, saveCol }()
+	p.setLine(nl)
+	_, all := p.matchContainers(true)
+	if all {
+		t.add(p.off, p.lines[nl].next)
+		t.lastLine = nl
+		return true
+	}
+	if !p.restBlank() {
+		off, col := p.skipWS()
+		if p.src[off] == '>' {
+			return false
+		}
+		if _, ok := p.listItemStart(off, col, false); ok {
+			return false
+		}
+	}
+	t.lazyAt = p.off
+	return false
+}
+
+func (p *parser) tryFlow(container *block, off int, probe bool) bool {
+	li0 := p.li
+	t := p.vtexts.new(vtext{p: p, lazyAt: -1, flow: true, lastLine: li0})
+	t.add(off, p.lines[li0].next)
 	var items []flowItem
 	i := 0
 	for {
@@ -82,11 +84,11 @@ func (p *parser) tryFlow(container *block, off int, probe bool) bool {
 	if probe {
 		return true
 	}
-	endLine := lastLine
+	endLine := t.lastLine
 	if c := t.at(i); c >= 0 {
 		endLine = p.lineOf(t.src(i))
 	}
-	b := p.addChild(container, &block{kind: bFlow, start: items[0].start, end: items[len(items)-1].end, items: items})
+	b := p.addChild(container, p.blocks.new(block{kind: bFlow, start: items[0].start, end: items[len(items)-1].end, items: items}))
 	// Consume the continuation lines for real (container state).
 	for l := li0 + 1; l <= endLine; l++ {
 		p.setLine(l)

@@ -113,7 +113,7 @@ type inlineParser struct {
 
 // parseInlines parses the phrasing content of t into a list of nodes.
 func (p *parser) parseInlines(t *vtext) *inode {
-	ip := &inlineParser{p: p, t: t, s: t.b, root: &inode{}}
+	ip := &inlineParser{p: p, t: t, s: t.b, root: p.inodes.new(inode{})}
 	for ip.pos < len(ip.s) {
 		ip.step()
 	}
@@ -126,7 +126,7 @@ func (ip *inlineParser) src(i int) int { return ip.t.src(i) }
 
 // addText appends literal text covering buffer range [a, b).
 func (ip *inlineParser) addText(value string, a, b int) *inode {
-	n := &inode{kind: iText, value: value, start: ip.src(a), end: ip.t.srcEnd(b)}
+	n := ip.p.inodes.new(inode{kind: iText, value: value, start: ip.src(a), end: ip.t.srcEnd(b)})
 	if b <= a {
 		n.end = n.start
 	}
@@ -178,13 +178,13 @@ func (ip *inlineParser) step() {
 			ip.pos++
 			return
 		}
-		n := &inode{kind: iTag, tag: tag, start: tag.start, end: tag.end}
+		n := ip.p.inodes.new(inode{kind: iTag, tag: tag, start: tag.start, end: tag.end})
 		ip.root.append(n)
 		ip.pos = next
 	case '{':
 		start := ip.pos
 		value, next := ip.p.scanExpr(ip.t, ip.pos, exprText, true)
-		ip.root.append(&inode{kind: iExpr, value: value, start: ip.src(start), end: ip.t.srcEnd(next)})
+		ip.root.append(ip.p.inodes.new(inode{kind: iExpr, value: value, start: ip.src(start), end: ip.t.srcEnd(next)}))
 		ip.pos = next
 	default:
 		j := ip.pos + 1
@@ -250,7 +250,7 @@ func (ip *inlineParser) lineEnding() {
 	spacesStart -= n
 	next := ip.pos + eol
 	if n >= 2 && !tabs {
-		ip.root.append(&inode{kind: iBreak, start: ip.src(spacesStart), end: ip.t.srcEnd(next)})
+		ip.root.append(ip.p.inodes.new(inode{kind: iBreak, start: ip.src(spacesStart), end: ip.t.srcEnd(next)}))
 	} else {
 		ip.addText(s[ip.pos:next], ip.pos, next)
 	}
@@ -270,7 +270,7 @@ func (ip *inlineParser) backslash() {
 			if c == '\r' && i+2 < len(s) && s[i+2] == '\n' {
 				eol = 2
 			}
-			ip.root.append(&inode{kind: iBreak, start: ip.src(i), end: ip.t.srcEnd(i + 1 + eol)})
+			ip.root.append(ip.p.inodes.new(inode{kind: iBreak, start: ip.src(i), end: ip.t.srcEnd(i + 1 + eol)}))
 			ip.pos = i + 1 + eol
 			for ip.pos < len(s) && (s[ip.pos] == ' ' || s[ip.pos] == '\t') {
 				ip.pos++
@@ -315,7 +315,7 @@ func (ip *inlineParser) codeSpan() {
 			if len(content) >= 2 && isPad(content[0]) && isPad(content[len(content)-1]) && strings.Trim(content, " \n\r") != "" {
 				content = stripPad(content)
 			}
-			ip.root.append(&inode{kind: iCode, value: content, start: ip.src(start), end: ip.t.srcEnd(k)})
+			ip.root.append(ip.p.inodes.new(inode{kind: iCode, value: content, start: ip.src(start), end: ip.t.srcEnd(k)}))
 			ip.pos = k
 			return
 		}
@@ -395,7 +395,7 @@ func (ip *inlineParser) delimRun(c byte) {
 	node := ip.addText(s[start:start+n], start, start+n)
 	ip.pos = start + n
 	if canOpen || canClose {
-		d := &delim{node: node, char: c, numdelims: n, canOpen: canOpen, canClose: canClose, prev: ip.delims}
+		d := ip.p.delims.new(delim{node: node, char: c, numdelims: n, canOpen: canOpen, canClose: canClose, prev: ip.delims})
 		if ip.delims != nil {
 			ip.delims.next = d
 		}
@@ -476,7 +476,7 @@ func (ip *inlineParser) resolveEmphasis(bottom, first, stop *delim) {
 		if use == 2 {
 			kind = iStrong
 		}
-		emph := &inode{kind: kind, start: emphStart, end: emphEnd}
+		emph := ip.p.inodes.new(inode{kind: kind, start: emphStart, end: emphEnd})
 		// Move the nodes between opener and closer into emph.
 		for tmp := on.next; tmp != nil && tmp != cn; {
 			next := tmp.next

@@ -3,6 +3,7 @@ package mdx
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/evanw/esbuild/pkg/api"
 )
@@ -23,7 +24,51 @@ type jsError struct {
 }
 
 // validateExpr checks an expression value; nil means valid.
+//
+// Verdicts are cached by (kind, value): the check is a pure function of
+// both, and templates are parsed again and again with the same
+// expressions. A cached error is handed out as a copy because callers fill
+// in its position.
 func validateExpr(val string, kind exprKind) *jsError {
+	key := verdictKey{val: val, kind: kind}
+	if v, ok := verdictCache.Load(key); ok {
+		if e := v.(*jsError); e != nil {
+			c := *e
+			return &c
+		}
+		return nil
+	}
+	err := checkExpr(val, kind)
+	if verdictCount.Add(1) > verdictLimit {
+		verdictCache.Clear()
+		verdictCount.Store(1)
+	}
+	// Clone the key: val usually points into the whole source text.
+	key.val = strings.Clone(val)
+	if err != nil {
+		c := *err
+		verdictCache.Store(key, &c)
+	} else {
+		verdictCache.Store(key, (*jsError)(nil))
+	}
+	return err
+}
+
+type verdictKey struct {
+	val  string
+	kind exprKind
+}
+
+// verdictLimit bounds the verdict cache; it is emptied when full.
+const verdictLimit = 8192
+
+var (
+	verdictCache sync.Map // verdictKey -> *jsError (nil: valid)
+	verdictCount atomic.Int64
+)
+
+// checkExpr is validateExpr without the cache.
+func checkExpr(val string, kind exprKind) *jsError {
 	bal, empty, _ := jsScan(val)
 	if empty && bal {
 		if kind == exprFlow || kind == exprText {

@@ -106,7 +106,7 @@ func (s *tagScanner) isWS(r rune) bool { return r == '\n' || r == '\r' || jsWhit
 // (`<` followed by whitespace); invalid tags abort the parse.
 func (p *parser) scanTag(t *vtext, i int, allowLazy, flow bool) (*jsxTag, int, bool) {
 	s := &tagScanner{p: p, t: t, i: i + 1, allowLazy: allowLazy, flow: flow}
-	tag := &jsxTag{start: t.src(i)}
+	tag := p.tags.new(jsxTag{start: t.src(i)})
 	s.tag = tag
 	if r, _ := s.rune(); r == ' ' || r == '\t' || r == '\n' || r == '\r' || r < 0 {
 		return nil, 0, false

@@ -18,7 +18,7 @@ func (ip *inlineParser) pushBracket(n *inode, index int, image bool) {
 	if ip.brackets != nil {
 		ip.brackets.bracketAfter = true
 	}
-	ip.brackets = &bracket{node: n, prev: ip.brackets, prevDelim: ip.delims, index: index, image: image, active: true}
+	ip.brackets = ip.p.brackets.new(bracket{node: n, prev: ip.brackets, prevDelim: ip.delims, index: index, image: image, active: true})
 }
 
 func (ip *inlineParser) closeBracket() {
@@ -42,7 +42,7 @@ func (ip *inlineParser) closeBracket() {
 	// Inline link: `(dest "title")`.
 	if after < len(s) && s[after] == '(' {
 		if url, title, end, ok := ip.parseResource(after); ok {
-			n = &inode{kind: iLink, url: url, title: title}
+			n = ip.p.inodes.new(inode{kind: iLink, url: url, title: title})
 			if isImage {
 				n.kind = iImage
 			}
@@ -72,7 +72,7 @@ func (ip *inlineParser) closeBracket() {
 		if len(label) <= 999 && strings.TrimSpace(label) != "" {
 			id := normalizeIdentifier(label)
 			if _, ok := ip.p.defs[id]; ok {
-				n = &inode{kind: iLinkRef, label: label, identifier: strings.ToLower(id), refType: refType}
+				n = ip.p.inodes.new(inode{kind: iLinkRef, label: label, identifier: strings.ToLower(id), refType: refType})
 				if isImage {
 					n.kind = iImageRef
 				}
@@ -317,9 +317,9 @@ func (p *parser) extractDefinitions(para *block) []*block {
 			p.defs[id] = &definition{url: dest, title: title}
 		}
 		lab := label
-		defs = append(defs, &block{kind: bDefinition, parent: para.parent, start: t.src(pos), end: t.srcEnd(end),
+		defs = append(defs, p.blocks.new(block{kind: bDefinition, parent: para.parent, start: t.src(pos), end: t.srcEnd(end),
 			value: dest, defTitle: title, defLabel: lab, defID: strings.ToLower(id),
-			firstLine: para.firstLine + countLines(s[:pos]), lastLine: para.firstLine + countLines(s[:end])})
+			firstLine: para.firstLine + countLines(s[:pos]), lastLine: para.firstLine + countLines(s[:end])}))
 		// Skip to the next line.
 		pos = end
 		for pos < len(s) && s[pos] != '\n' && s[pos] != '\r' {

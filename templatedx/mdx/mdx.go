@@ -23,7 +23,8 @@ import (
 // Parse parses an MDX document into an mdast root. Errors are *Error.
 func Parse(src string) (root *mdast.Node, err error) {
 	src = strings.TrimPrefix(src, "\uFEFF")
-	p := &parser{src: src, lines: splitLines(src), defs: map[string]*definition{}}
+	p := getParser(src)
+	defer putParser(p)
 	defer func() {
 		if r := recover(); r != nil {
 			root = nil

@@ -1,8 +1,11 @@
 package mdx
 
 import (
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/agentmark-go/agentmark/templatedx/mdast"
 )
@@ -15,7 +18,34 @@ type line struct {
 }
 
 func splitLines(src string) []line {
-	lines := make([]line, 0, 32)
+	return appendLines(nil, src)
+}
+
+// appendLines appends the lines of src to lines.
+func appendLines(lines []line, src string) []line {
+	if n := strings.Count(src, "\n") + 1; cap(lines)-len(lines) < n {
+		lines = slices.Grow(lines, n)
+	}
+	if strings.IndexByte(src, '\r') < 0 {
+		// Only \n line endings: find them with IndexByte.
+		all := isASCII(src)
+		start := 0
+		for {
+			i := strings.IndexByte(src[start:], '\n')
+			if i < 0 {
+				break
+			}
+			end := start + i
+			lines = append(lines, line{start: start, end: end, next: end + 1, ascii: all || isASCII(src[start:end])})
+			start = end + 1
+		}
+		return append(lines, line{start: start, end: len(src), next: len(src), ascii: all || isASCII(src[start:])})
+	}
+	return appendLinesSlow(lines, src)
+}
+
+// appendLinesSlow is appendLines for any line endings.
+func appendLinesSlow(lines []line, src string) []line {
 	start := 0
 	ascii := true
 	for i := 0; i < len(src); i++ {
@@ -37,6 +67,24 @@ func splitLines(src string) []line {
 	}
 	lines = append(lines, line{start: start, end: len(src), next: len(src), ascii: ascii})
 	return lines
+}
+
+// isASCII reports whether s has only ASCII bytes.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // lineOf returns the index of the line holding byte offset off.
@@ -112,4 +160,69 @@ func (p *parser) place(off int) string {
 // span formats `line:column-line:column`.
 func (p *parser) span(start, end int) string {
 	return p.place(start) + "-" + p.place(end)
+}
+
+// Parser state is pooled: the block tree, the inline nodes, the tags and the
+// line table only live during a parse (the mdast tree copies what it needs
+// out of them: strings, and attributes allocated on their own), so their
+// memory is reused by the next parse. The mdast nodes and positions are
+// never pooled: they are the result.
+
+var parserPool = sync.Pool{New: func() any { return &parser{defs: map[string]*definition{}} }}
+
+func getParser(src string) *parser {
+	p := parserPool.Get().(*parser)
+	p.src = src
+	p.lines = appendLines(p.lines[:0], src)
+	return p
+}
+
+// putParser resets p and returns it to the pool.
+func putParser(p *parser) {
+	if len(p.src) > maxPooledSource {
+		return // keep the pool's memory bounded
+	}
+	clear(p.defs)
+	*p = parser{
+		lines:    p.lines[:0],
+		defs:     p.defs,
+		blocks:   p.blocks.reset(),
+		inodes:   p.inodes.reset(),
+		tags:     p.tags.reset(),
+		vtexts:   p.vtexts.reset(),
+		delims:   p.delims.reset(),
+		brackets: p.brackets.reset(),
+	}
+	parserPool.Put(p)
+}
+
+// maxPooledSource: parsers of larger documents are not pooled.
+const maxPooledSource = 1 << 20
+
+// arena hands out values of T from chunks that are reused after
+// reset. Pointers into it must not outlive the parse.
+type arena[T any] struct {
+	chunks [][]T
+	n      int // values handed out
+}
+
+const arenaChunk = 64
+
+func (a *arena[T]) new(v T) *T {
+	ci, i := a.n/arenaChunk, a.n%arenaChunk
+	if ci == len(a.chunks) {
+		a.chunks = append(a.chunks, make([]T, arenaChunk))
+	}
+	a.n++
+	x := &a.chunks[ci][i]
+	*x = v
+	return x
+}
+
+// reset returns the arena, ready for reuse. The old values are not
+// cleared: new overwrites each one it hands out, and until then they only
+// keep the last parse's garbage alive.
+func (a arena[T]) reset() arena[T] {
+	a.n = 0
+	return a
 }

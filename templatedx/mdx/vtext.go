@@ -13,12 +13,19 @@ type vtext struct {
 	p    *parser
 	b    string
 	maps []vmap // sorted by v; each starts a run contiguous in the source
-	// more extends b by one line; false at the end (of the document, or of
-	// the enclosing containers). lazyAt is set (>= 0) when the next line is a
-	// lazy line instead.
-	more   func(t *vtext) bool
-	lazyAt int
-	done   bool
+	// first is the initial backing store of maps.
+	first [2]vmap
+	// flow texts are extended by one line at a time (parser.flowMore)
+	// until the end of the document or of the enclosing containers;
+	// lastLine is the last line taken. lazyAt is set (>= 0) when the next
+	// line is a lazy line instead.
+	flow     bool
+	lastLine int
+	lazyAt   int
+	done     bool
+	// whole is set while b is src[maps[0].s:][:len(b)], one slice of the
+	// source.
+	whole bool
 }
 
 type vmap struct{ v, s int }
@@ -48,10 +55,10 @@ func (t *vtext) runeAt(i int) (rune, int) {
 }
 
 func (t *vtext) extend() bool {
-	if t.more == nil || t.done {
+	if !t.flow || t.done {
 		return false
 	}
-	if !t.more(t) {
+	if !t.p.flowMore(t) {
 		t.done = true
 		return false
 	}
@@ -66,15 +73,25 @@ func (t *vtext) add(start, end int) {
 	if n := len(t.maps); n > 0 {
 		last := t.maps[n-1]
 		if last.s+(len(t.b)-last.v) == start {
-			t.b += t.p.src[start:end]
+			if t.whole {
+				// Still one run of the source: extend the slice.
+				t.b = t.p.src[t.maps[0].s:end]
+			} else {
+				t.b += t.p.src[start:end]
+			}
 			return
 		}
+	}
+	if len(t.maps) == 0 {
+		t.maps = t.first[:0]
 	}
 	t.maps = append(t.maps, vmap{len(t.b), start})
 	if t.b == "" {
 		t.b = t.p.src[start:end]
+		t.whole = len(t.maps) == 1
 	} else {
 		t.b += t.p.src[start:end]
+		t.whole = false
 	}
 }
 
@@ -122,10 +139,12 @@ func (t *vtext) eolLen(i int) int {
 // textFromSegs builds a vtext over paragraph/heading segments; the last
 // segment's line ending is excluded.
 func (p *parser) textFromSegs(segs []seg) *vtext {
-	t := &vtext{p: p, lazyAt: -1}
+	t := p.vtexts.new(vtext{p: p, lazyAt: -1})
 	if len(segs) == 1 {
 		t.b = p.src[segs[0].start:segs[0].end]
-		t.maps = []vmap{{0, segs[0].start}}
+		t.first[0] = vmap{0, segs[0].start}
+		t.maps = t.first[:1]
+		t.whole = true
 		return t
 	}
 	for i, s := range segs {

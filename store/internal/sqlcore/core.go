@@ -43,6 +43,14 @@ type Dialect struct {
 	// Placeholder returns the n-th (1-based) parameter reference; it may
 	// be referenced several times.
 	Placeholder func(n int) string
+	// InsertPlaceholder is the n-th parameter of a multi-row insert, where
+	// each is used once in order (SQLite: plain "?", whose binding is
+	// linear; numbered ones make wide statements quadratic).
+	InsertPlaceholder func(n int) string
+	// FixedChunks makes multi-row inserts use only chunks of
+	// FixedChunkRows rows and single rows, so a backend can cache a few
+	// prepared statements (SQLite re-parses wide statements otherwise).
+	FixedChunks bool
 	// MetaKeyArg turns a metadata key into the argument JSONGet and
 	// JSONHasKey expect.
 	MetaKeyArg func(key string) string

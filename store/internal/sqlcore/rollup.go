@@ -253,7 +253,7 @@ func UpsertSQL(d *Dialect, table string, cols []string, key []string, rows int) 
 				b.WriteString(", ")
 			}
 			n++
-			b.WriteString(d.Placeholder(n))
+			b.WriteString(d.InsertPlaceholder(n))
 		}
 		b.WriteByte(')')
 	}
@@ -314,22 +314,23 @@ func RecomputeTraces(ctx context.Context, d *Dialect, tx Tx, appID string, trace
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		var args []any
-		count := 0
+		var trs [][]any
 		for _, id := range ids {
-			spans := byTrace[id]
-			if len(spans) == 0 {
-				continue
+			if spans := byTrace[id]; len(spans) > 0 {
+				r := summarize(id, spans)
+				trs = append(trs, r.args(appID))
 			}
-			r := summarize(id, spans)
-			args = append(args, r.args(appID)...)
-			count++
 		}
-		if count == 0 {
-			continue
-		}
-		if err := tx.Exec(ctx, UpsertSQL(d, "traces", TraceCols, []string{"app_id", "trace_id"}, count), args...); err != nil {
-			return err
+		for len(trs) > 0 {
+			n := chunkSize(d, len(trs), chunk)
+			var args []any
+			for _, r := range trs[:n] {
+				args = append(args, r...)
+			}
+			trs = trs[n:]
+			if err := tx.Exec(ctx, upsertTraces(d, n), args...); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

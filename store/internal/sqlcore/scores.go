@@ -56,7 +56,7 @@ func PrepareScores(d *Dialect, appID string, scores []store.Score) (string, []an
 				b.WriteString(", ")
 			}
 			n++
-			b.WriteString(d.Placeholder(n))
+			b.WriteString(d.InsertPlaceholder(n))
 		}
 		b.WriteByte(')')
 	}

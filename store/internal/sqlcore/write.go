@@ -13,6 +13,20 @@ import (
 // stays under both SQLite's 32766 and Postgres's 65535 parameters).
 const SpanChunk = 500
 
+// FixedChunkRows is the chunk size of dialects with FixedChunks.
+const FixedChunkRows = 100
+
+// chunkSize is the row count of the next insert statement for rest rows.
+func chunkSize(d *Dialect, rest, max int) int {
+	if !d.FixedChunks {
+		return min(max, rest)
+	}
+	if rest >= FixedChunkRows {
+		return FixedChunkRows
+	}
+	return 1
+}
+
 // Dedupe validates a batch and drops earlier copies of a (trace, span) key
 // (the last one wins, as a re-write would), returning the distinct trace
 // IDs sorted.
@@ -61,7 +75,7 @@ func LockKeys(appID string, traceIDs []string) []int64 {
 // rows, inside the caller's transaction.
 func WriteSpans(ctx context.Context, d *Dialect, tx Tx, appID string, spans []span.Span, traceIDs []string) error {
 	for len(spans) > 0 {
-		n := min(SpanChunk, len(spans))
+		n := chunkSize(d, len(spans), SpanChunk)
 		args := make([]any, 0, n*len(SpanInsertCols))
 		for i := 0; i < n; i++ {
 			args = append(args, SpanArgs(appID, &spans[i])...)
@@ -81,15 +95,29 @@ var spanKey = []string{"app_id", "trace_id", "span_id"}
 
 // upsertSpans caches the upsert SQL per row count.
 func upsertSpans(d *Dialect, n int) string {
+	return cachedSQL(d, n, func() string { return UpsertSQL(d, "spans", SpanInsertCols, spanKey, n) })
+}
+
+func upsertTraces(d *Dialect, n int) string {
+	return cachedSQL(d, -n, func() string { return UpsertSQL(d, "traces", TraceCols, []string{"app_id", "trace_id"}, n) })
+}
+
+func cachedSQL(d *Dialect, key int, build func() string) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.upserts == nil {
 		d.upserts = map[int]string{}
 	}
-	s, ok := d.upserts[n]
+	s, ok := d.upserts[key]
 	if !ok {
-		s = UpsertSQL(d, "spans", SpanInsertCols, spanKey, n)
-		d.upserts[n] = s
+		s = build()
+		d.upserts[key] = s
 	}
 	return s
+}
+
+// FixedStatements are the insert statements of a FixedChunks dialect, for
+// the backend to prepare once.
+func FixedStatements(d *Dialect) []string {
+	return []string{upsertSpans(d, FixedChunkRows), upsertSpans(d, 1), upsertTraces(d, FixedChunkRows), upsertTraces(d, 1)}
 }
