@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,23 +36,201 @@ func (s *Store) tx(ctx context.Context, fn func(txQuerier) error) error {
 // WriteSpans implements store.SpanWriter: one transaction per batch (the
 // commit is durable with the server's default synchronous_commit=on).
 // Per-trace advisory locks, taken in sorted order, serialize concurrent
-// batches touching the same trace so each rebuilds the rollup from every
+// batches touching the same trace so each computes the rollup from every
 // committed span.
-func (s *Store) WriteSpans(ctx context.Context, appID string, spans []span.Span) error {
+//
+// The transaction takes two round trips, each one pipelined batch:
+//
+//  1. BEGIN; lock the traces; read the rollup columns of the spans the
+//     traces hold so far; upsert the spans (one INSERT ... SELECT FROM
+//     unnest(arrays) ... ON CONFLICT statement, whatever the batch size);
+//  2. upsert the traces rows (computed from the spans read in 1 merged with
+//     the batch, see sqlcore.Rollup); COMMIT.
+//
+// Statement texts do not depend on the batch, so every connection prepares
+// them once.
+func (s *Store) WriteSpans(ctx context.Context, appID string, spans []span.Span) (err error) {
 	if len(spans) == 0 {
 		return nil
+	}
+	if s.closed.Load() {
+		return store.ErrClosed
 	}
 	batch, traceIDs, err := sqlcore.Dedupe(spans)
 	if err != nil {
 		return fmt.Errorf("postgres: write spans: %w", err)
 	}
-	return s.tx(ctx, func(tx txQuerier) error {
-		if _, err := tx.tx.Exec(ctx, "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
-			sqlcore.LockKeys(appID, traceIDs)); err != nil {
-			return fmt.Errorf("postgres: trace locks: %w", err)
+	rows := make([][]any, len(batch))
+	for i := range batch {
+		rows[i] = sqlcore.SpanArgs(appID, &batch[i])
+	}
+	app := rows[0][0].(string) // cleaned
+	ids := make([]string, len(traceIDs))
+	for i, id := range traceIDs {
+		ids[i] = sqlcore.Clean(id)
+	}
+
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: acquire: %w", err)
+	}
+	defer func() {
+		if err != nil && conn.Conn().PgConn().TxStatus() != 'I' && !conn.Conn().IsClosed() {
+			// An aborted or unfinished transaction: roll back (the pool
+			// destroys the connection if that fails too).
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 		}
-		return sqlcore.WriteSpans(ctx, dialect, tx, appID, batch, traceIDs)
+		conn.Release()
+	}()
+
+	var ru sqlcore.Rollup
+	b1 := &pgx.Batch{}
+	b1.Queue("BEGIN")
+	b1.Queue("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", sqlcore.LockKeys(appID, traceIDs))
+	b1.Queue(rollupSQL, app, ids)
+	b1.Queue(spansSQL.get(sqlcore.SpanInsertCols, rows, spanKey), columns(app, rows)...)
+	br := conn.SendBatch(ctx, b1)
+	if _, err = br.Exec(); err != nil {
+		br.Close()
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	if _, err = br.Exec(); err != nil {
+		br.Close()
+		return fmt.Errorf("postgres: trace locks: %w", err)
+	}
+	pre, err := br.Query()
+	if err == nil {
+		err = ru.Scan(pgRows{pre})
+	}
+	if err != nil {
+		br.Close()
+		return fmt.Errorf("postgres: read traces: %w", err)
+	}
+	if _, err = br.Exec(); err != nil {
+		br.Close()
+		return fmt.Errorf("postgres: upsert spans: %w", err)
+	}
+	if err = br.Close(); err != nil {
+		return fmt.Errorf("postgres: write spans: %w", err)
+	}
+
+	trs := ru.TraceRows(app, rows, traceIDs)
+	b2 := &pgx.Batch{}
+	if len(trs) > 0 {
+		b2.Queue(tracesSQL.get(sqlcore.TraceCols, trs, traceKey), columns(app, trs)...)
+	}
+	b2.Queue("COMMIT")
+	br = conn.SendBatch(ctx, b2)
+	if len(trs) > 0 {
+		if _, err = br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("postgres: update traces: %w", err)
+		}
+	}
+	if _, err = br.Exec(); err != nil {
+		br.Close()
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	if err = br.Close(); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}
+
+var (
+	spanKey  = []string{"app_id", "trace_id", "span_id"}
+	traceKey = []string{"app_id", "trace_id"}
+
+	rollupSQL = "SELECT " + sqlcore.RollupSelect + " FROM spans s WHERE s.app_id = $1 AND s.trace_id = ANY($2::text[])"
+
+	spansSQL, tracesSQL unnestUpsert
+)
+
+// jsonbCols are the JSONB columns of spans and traces (sent as text).
+var jsonbCols = map[string]bool{"metadata": true, "tags": true, "models": true}
+
+// unnestUpsert is the cached text of an "INSERT INTO table (cols) SELECT
+// $1, u.* FROM unnest($2::type[], ...) AS u(...) ON CONFLICT (key) DO
+// UPDATE SET every non-key column" statement: $1 is the app ID, then one
+// array per other column.
+type unnestUpsert struct {
+	once sync.Once
+	sql  string
+}
+
+// get builds the statement on first use from the Go types of a row (they
+// are fixed per column: string, int64 or float64).
+func (u *unnestUpsert) get(cols []string, rows [][]any, key []string) string {
+	u.once.Do(func() {
+		table := "spans"
+		if len(cols) == len(sqlcore.TraceCols) && cols[len(cols)-1] == sqlcore.TraceCols[len(cols)-1] && cols[2] == "name" {
+			table = "traces"
+		}
+		var sel, arrs, names, set []string
+		isKey := map[string]bool{}
+		for _, k := range key {
+			isKey[k] = true
+		}
+		for i, c := range cols {
+			if !isKey[c] {
+				set = append(set, c+" = excluded."+c)
+			}
+			if i == 0 {
+				sel = append(sel, "$1")
+				continue
+			}
+			typ := "text"
+			switch rows[0][i].(type) {
+			case int64:
+				typ = "bigint"
+			case float64:
+				typ = "double precision"
+			}
+			arrs = append(arrs, fmt.Sprintf("$%d::%s[]", i+1, typ))
+			names = append(names, c)
+			if jsonbCols[c] {
+				sel = append(sel, "u."+c+"::jsonb")
+			} else {
+				sel = append(sel, "u."+c)
+			}
+		}
+		u.sql = "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
+			" FROM unnest(" + strings.Join(arrs, ", ") + ") AS u(" + strings.Join(names, ", ") + ") ON CONFLICT (" +
+			strings.Join(key, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
 	})
+	return u.sql
+}
+
+// columns transposes rows (column 0 is the app ID) into the statement
+// arguments: app, then one typed slice per other column.
+func columns(app string, rows [][]any) []any {
+	args := make([]any, len(rows[0]))
+	args[0] = app
+	for c := 1; c < len(rows[0]); c++ {
+		switch rows[0][c].(type) {
+		case string:
+			col := make([]string, len(rows))
+			for i, r := range rows {
+				col[i] = r[c].(string)
+			}
+			args[c] = col
+		case int64:
+			col := make([]int64, len(rows))
+			for i, r := range rows {
+				col[i] = r[c].(int64)
+			}
+			args[c] = col
+		case float64:
+			col := make([]float64, len(rows))
+			for i, r := range rows {
+				col[i] = r[c].(float64)
+			}
+			args[c] = col
+		default:
+			panic(fmt.Sprintf("postgres: column %d: unexpected %T", c, rows[0][c]))
+		}
+	}
+	return args
 }
 
 func isUniqueViolation(err error) bool {

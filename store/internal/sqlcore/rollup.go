@@ -276,9 +276,22 @@ func UpsertSQL(d *Dialect, table string, cols []string, key []string, rows int) 
 	return b.String()
 }
 
-// RecomputeTraces rebuilds the traces rows of traceIDs from their stored
-// spans, inside the caller's transaction.
-func RecomputeTraces(ctx context.Context, d *Dialect, tx Tx, appID string, traceIDs []string) error {
+// RollupSelect is the select list of the span columns the trace rollup
+// reads, from spans s (the first column is the trace ID).
+const RollupSelect = rollSelect
+
+// Rollup computes the traces rows of a span batch incrementally: the spans
+// the batch's traces held before the batch (read with Read or Scan, before
+// the spans upsert, in the same transaction) are merged in memory with the
+// batch (whose rows replace stored rows of the same span), which is exactly
+// the set of spans the traces hold after the upsert. Fresh traces cost one
+// index probe; no span is read back after the write.
+type Rollup struct {
+	pre map[string][]rollSpan
+}
+
+// Read loads the stored rollup columns of the spans of traceIDs.
+func (r *Rollup) Read(ctx context.Context, d *Dialect, q Querier, appID string, traceIDs []string) error {
 	const chunk = 200
 	for len(traceIDs) > 0 {
 		n := min(chunk, len(traceIDs))
@@ -291,49 +304,153 @@ func RecomputeTraces(ctx context.Context, d *Dialect, tx Tx, appID string, trace
 			phs[i] = b.arg(id)
 		}
 		sql := "SELECT " + rollSelect + " FROM spans s WHERE s.app_id = " + app + " AND s.trace_id IN (" + strings.Join(phs, ", ") + ")"
-		byTrace := map[string][]rollSpan{}
-		rows, err := tx.Query(ctx, sql, b.args...)
+		rows, err := q.Query(ctx, sql, b.args...)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var tid string
-			var s rollSpan
-			if err := rows.Scan(&tid, &s.spanID, &s.parentID, &s.typ, &s.start, &s.end, &s.dur, &s.name, &s.status,
-				&s.statusMsg, &s.model, &s.inTok, &s.outTok, &s.totTok, &s.cost, &s.sessionID, &s.sessionName,
-				&s.userID, &s.traceName, &s.runID, &s.runName, &s.dsPath, &s.expKey, &s.promptName, &s.commit,
-				&s.env, &s.metadata, &s.tags, &s.inPrev, &s.outPrev); err != nil {
-				rows.Close()
-				return err
-			}
-			byTrace[tid] = append(byTrace[tid], s)
-		}
-		if err := rows.Close(); err != nil {
+		if err := r.Scan(rows); err != nil {
 			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		var trs [][]any
-		for _, id := range ids {
-			if spans := byTrace[id]; len(spans) > 0 {
-				r := summarize(id, spans)
-				trs = append(trs, r.args(appID))
-			}
-		}
-		for len(trs) > 0 {
-			n := chunkSize(d, len(trs), chunk)
-			var args []any
-			for _, r := range trs[:n] {
-				args = append(args, r...)
-			}
-			trs = trs[n:]
-			if err := tx.Exec(ctx, upsertTraces(d, n), args...); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+// Scan reads (and closes) rows of a "SELECT RollupSelect FROM spans s"
+// query.
+func (r *Rollup) Scan(rows Rows) error {
+	if r.pre == nil {
+		r.pre = map[string][]rollSpan{}
+	}
+	for rows.Next() {
+		var tid string
+		var s rollSpan
+		if err := rows.Scan(&tid, &s.spanID, &s.parentID, &s.typ, &s.start, &s.end, &s.dur, &s.name, &s.status,
+			&s.statusMsg, &s.model, &s.inTok, &s.outTok, &s.totTok, &s.cost, &s.sessionID, &s.sessionName,
+			&s.userID, &s.traceName, &s.runID, &s.runName, &s.dsPath, &s.expKey, &s.promptName, &s.commit,
+			&s.env, &s.metadata, &s.tags, &s.inPrev, &s.outPrev); err != nil {
+			rows.Close()
+			return err
+		}
+		r.pre[tid] = append(r.pre[tid], s)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// TraceRows returns the traces rows (TraceCols order) of the traces of a
+// batch, given the batch's span rows (SpanArgs of each span, with the
+// cleaned appID) and its trace IDs (as Dedupe returns them).
+func (r *Rollup) TraceRows(appID string, spanRows [][]any, traceIDs []string) [][]any {
+	batch := make(map[string][]rollSpan, len(traceIDs))
+	for _, a := range spanRows {
+		tid := a[colTraceID].(string)
+		batch[tid] = append(batch[tid], rollOf(a))
+	}
+	out := make([][]any, 0, len(traceIDs))
+	done := make(map[string]bool, len(traceIDs))
+	for _, id := range traceIDs {
+		id = clean(id)
+		if done[id] {
+			continue
+		}
+		done[id] = true
+		spans := batch[id]
+		if pre := r.pre[id]; len(pre) > 0 {
+			replaced := make(map[string]bool, len(spans))
+			for i := range spans {
+				replaced[spans[i].spanID] = true
+			}
+			for _, s := range pre {
+				if !replaced[s.spanID] {
+					spans = append(spans, s)
+				}
+			}
+		}
+		if len(spans) > 0 {
+			tr := summarize(id, spans)
+			out = append(out, tr.args(appID))
+		}
+	}
+	return out
+}
+
+// Indexes into a SpanArgs row.
+var (
+	colTraceID = spanCol("trace_id")
+	colSpanID  = spanCol("span_id")
+	colParent  = spanCol("parent_span_id")
+	colType    = spanCol("type")
+	colStart   = spanCol("start_ns")
+	colEnd     = spanCol("end_ns")
+	colDur     = spanCol("duration_ms")
+	colName    = spanCol("name")
+	colStatus  = spanCol("status_code")
+	colStMsg   = spanCol("status_message")
+	colModel   = spanCol("model")
+	colInTok   = spanCol("input_tokens")
+	colOutTok  = spanCol("output_tokens")
+	colTotTok  = spanCol("total_tokens")
+	colCost    = spanCol("cost")
+	colSessID  = spanCol("session_id")
+	colSessNm  = spanCol("session_name")
+	colUserID  = spanCol("user_id")
+	colTrName  = spanCol("trace_name")
+	colRunID   = spanCol("dataset_run_id")
+	colRunName = spanCol("dataset_run_name")
+	colDsPath  = spanCol("dataset_path")
+	colExpKey  = spanCol("experiment_key")
+	colPrompt  = spanCol("prompt_name")
+	colCommit  = spanCol("commit_sha")
+	colEnv     = spanCol("environment")
+	colMeta    = spanCol("metadata")
+	colTags    = spanCol("tags")
+	colInput   = spanCol("input")
+	colOutput  = spanCol("output")
+)
+
+func spanCol(name string) int {
+	for i, c := range SpanInsertCols {
+		if c == name {
+			return i
+		}
+	}
+	panic("sqlcore: no span column " + name)
+}
+
+// rollOf is the rollSpan of a SpanArgs row: what reading the stored row
+// back with rollSelect returns.
+func rollOf(a []any) rollSpan {
+	str := func(i int) string { return a[i].(string) }
+	i64 := func(i int) int64 { return a[i].(int64) }
+	return rollSpan{
+		spanID: str(colSpanID), parentID: str(colParent), typ: str(colType),
+		start: i64(colStart), end: i64(colEnd), dur: a[colDur].(float64),
+		name: str(colName), status: str(colStatus), statusMsg: str(colStMsg), model: str(colModel),
+		inTok: i64(colInTok), outTok: i64(colOutTok), totTok: i64(colTotTok), cost: a[colCost].(float64),
+		sessionID: str(colSessID), sessionName: str(colSessNm), userID: str(colUserID), traceName: str(colTrName),
+		runID: str(colRunID), runName: str(colRunName), dsPath: str(colDsPath), expKey: str(colExpKey),
+		promptName: str(colPrompt), commit: str(colCommit), env: str(colEnv),
+		metadata: str(colMeta), tags: str(colTags),
+		inPrev: runePrefix(str(colInput), PreviewChars), outPrev: runePrefix(str(colOutput), PreviewChars),
+	}
+}
+
+// runePrefix is SQL substr(s, 1, n) on valid UTF-8 text: the first n
+// characters.
+func runePrefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	c := 0
+	for i := range s {
+		if c == n {
+			return s[:i]
+		}
+		c++
+	}
+	return s
 }
 
 // traceSelect is the select list of a trace summary from traces t.

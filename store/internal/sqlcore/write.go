@@ -71,25 +71,47 @@ func LockKeys(appID string, traceIDs []string) []int64 {
 	return keys
 }
 
-// WriteSpans upserts a deduplicated batch and rebuilds the touched traces
-// rows, inside the caller's transaction.
+// WriteSpans upserts a deduplicated batch and updates the touched traces
+// rows, inside the caller's transaction. The rollup is computed from the
+// spans the traces held before the batch (read first) merged with the
+// batch, so nothing is read back after the upsert.
 func WriteSpans(ctx context.Context, d *Dialect, tx Tx, appID string, spans []span.Span, traceIDs []string) error {
-	for len(spans) > 0 {
-		n := chunkSize(d, len(spans), SpanChunk)
+	var ru Rollup
+	if err := ru.Read(ctx, d, tx, clean(appID), traceIDs); err != nil {
+		return fmt.Errorf("read traces: %w", err)
+	}
+	rows := make([][]any, len(spans))
+	for i := range spans {
+		rows[i] = SpanArgs(appID, &spans[i])
+	}
+	for rest := rows; len(rest) > 0; {
+		n := chunkSize(d, len(rest), SpanChunk)
 		args := make([]any, 0, n*len(SpanInsertCols))
-		for i := 0; i < n; i++ {
-			args = append(args, SpanArgs(appID, &spans[i])...)
+		for _, r := range rest[:n] {
+			args = append(args, r...)
 		}
 		if err := tx.Exec(ctx, upsertSpans(d, n), args...); err != nil {
 			return fmt.Errorf("upsert spans: %w", err)
 		}
-		spans = spans[n:]
+		rest = rest[n:]
 	}
-	if err := RecomputeTraces(ctx, d, tx, clean(appID), traceIDs); err != nil {
-		return fmt.Errorf("update traces: %w", err)
+	trs := ru.TraceRows(clean(appID), rows, traceIDs)
+	for len(trs) > 0 {
+		n := chunkSize(d, len(trs), traceChunk)
+		args := make([]any, 0, n*len(TraceCols))
+		for _, r := range trs[:n] {
+			args = append(args, r...)
+		}
+		trs = trs[n:]
+		if err := tx.Exec(ctx, upsertTraces(d, n), args...); err != nil {
+			return fmt.Errorf("update traces: %w", err)
+		}
 	}
 	return nil
 }
+
+// traceChunk is the largest traces upsert (31 columns).
+const traceChunk = 200
 
 var spanKey = []string{"app_id", "trace_id", "span_id"}
 
@@ -121,3 +143,29 @@ func cachedSQL(d *Dialect, key int, build func() string) string {
 func FixedStatements(d *Dialect) []string {
 	return []string{upsertSpans(d, FixedChunkRows), upsertSpans(d, 1), upsertTraces(d, FixedChunkRows), upsertTraces(d, 1)}
 }
+
+// RecomputeTraces rebuilds the traces rows of traceIDs from their stored
+// spans (a full re-read, not incremental), inside the caller's transaction.
+func RecomputeTraces(ctx context.Context, d *Dialect, tx Tx, appID string, traceIDs []string) error {
+	var ru Rollup
+	if err := ru.Read(ctx, d, tx, clean(appID), traceIDs); err != nil {
+		return err
+	}
+	trs := ru.TraceRows(clean(appID), nil, traceIDs)
+	for len(trs) > 0 {
+		n := chunkSize(d, len(trs), traceChunk)
+		args := make([]any, 0, n*len(TraceCols))
+		for _, r := range trs[:n] {
+			args = append(args, r...)
+		}
+		trs = trs[n:]
+		if err := tx.Exec(ctx, upsertTraces(d, n), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Clean makes a string storable (see SpanArgs): keys must be cleaned the
+// same way when they are looked up.
+func Clean(s string) string { return clean(s) }
