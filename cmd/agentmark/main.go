@@ -46,7 +46,7 @@ plus a TemplateDX body) kept in your repository.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(formatCmd(), buildCmd(), initCmd(), generateSchemaCmd(), generateTypesCmd(), runPromptCmd(), runExperimentCmd())
+	root.AddCommand(formatCmd(), buildCmd(), initCmd(), generateSchemaCmd(), generateTypesCmd(), runPromptCmd(), runExperimentCmd(), devCmd())
 	return root
 }
 
