@@ -38,11 +38,16 @@ func IsUndefined(v Value) bool {
 // JavaScript gives them (array-index keys ascending, then insertion order).
 type Object struct {
 	keys []string // insertion order
-	m    map[string]Value
+	vals []Value  // vals[i] is the value of keys[i]
+	// index maps a key to its position; it is built only for objects with
+	// more than smallObject properties (small ones are scanned).
+	index map[string]int
 }
 
+const smallObject = 8
+
 // NewObject returns an empty object.
-func NewObject() *Object { return &Object{m: map[string]Value{}} }
+func NewObject() *Object { return &Object{} }
 
 // Len is the number of properties.
 func (o *Object) Len() int {
@@ -52,13 +57,31 @@ func (o *Object) Len() int {
 	return len(o.keys)
 }
 
+// find returns the position of key, or -1.
+func (o *Object) find(key string) int {
+	if o.index != nil {
+		if i, ok := o.index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, k := range o.keys {
+		if k == key {
+			return i
+		}
+	}
+	return -1
+}
+
 // Get returns the property and whether it exists.
 func (o *Object) Get(key string) (Value, bool) {
 	if o == nil {
 		return nil, false
 	}
-	v, ok := o.m[key]
-	return v, ok
+	if i := o.find(key); i >= 0 {
+		return o.vals[i], true
+	}
+	return nil, false
 }
 
 // Has reports whether the property exists.
@@ -69,26 +92,42 @@ func (o *Object) Has(key string) bool {
 
 // Set adds or replaces a property; a replaced property keeps its position.
 func (o *Object) Set(key string, v Value) {
-	if o.m == nil {
-		o.m = map[string]Value{}
+	if i := o.find(key); i >= 0 {
+		o.vals[i] = v
+		return
 	}
-	if _, ok := o.m[key]; !ok {
-		o.keys = append(o.keys, key)
+	o.keys = append(o.keys, key)
+	o.vals = append(o.vals, v)
+	switch {
+	case o.index != nil:
+		o.index[key] = len(o.keys) - 1
+	case len(o.keys) > smallObject:
+		o.reindex()
 	}
-	o.m[key] = v
+}
+
+// reindex rebuilds the key index (or drops it for a small object).
+func (o *Object) reindex() {
+	if len(o.keys) <= smallObject {
+		o.index = nil
+		return
+	}
+	o.index = make(map[string]int, len(o.keys))
+	for i, k := range o.keys {
+		o.index[k] = i
+	}
 }
 
 // Delete removes a property.
 func (o *Object) Delete(key string) {
-	if _, ok := o.m[key]; !ok {
+	i := o.find(key)
+	if i < 0 {
 		return
 	}
-	delete(o.m, key)
-	for i, k := range o.keys {
-		if k == key {
-			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
-			break
-		}
+	o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
+	o.vals = append(o.vals[:i:i], o.vals[i+1:]...)
+	if o.index != nil {
+		o.reindex()
 	}
 }
 
@@ -123,10 +162,8 @@ func (o *Object) Keys() []string {
 
 // Clone returns a shallow copy.
 func (o *Object) Clone() *Object {
-	c := &Object{keys: append([]string(nil), o.keys...), m: make(map[string]Value, len(o.m))}
-	for k, v := range o.m {
-		c.m[k] = v
-	}
+	c := &Object{keys: append([]string(nil), o.keys...), vals: append([]Value(nil), o.vals...)}
+	c.reindex()
 	return c
 }
 

@@ -59,7 +59,7 @@ func forEach(props *jsvalue.Object, children []*mdast.Node, ctx *TagContext) ([]
 	arrV, _ := props.Get("arr")
 	items, _ := arrV.([]jsvalue.Value)
 
-	var out []*mdast.Node
+	out := make([]*mdast.Node, 0, len(items)*len(body))
 	allLists := true
 	for i, item := range items {
 		scope := ctx.Scope.Child()
@@ -83,7 +83,15 @@ func forEach(props *jsvalue.Object, children []*mdast.Node, ctx *TagContext) ([]
 	}
 	// Every item produced list content (vacuously true for no items): merge
 	// it into one tight bullet list, the way upstream does.
-	list := &mdast.Node{Type: mdast.List, Children: []*mdast.Node{}}
+	size := 0
+	for _, n := range out {
+		if n.Type == mdast.List {
+			size += len(n.Children)
+		} else {
+			size++
+		}
+	}
+	list := &mdast.Node{Type: mdast.List, Children: make([]*mdast.Node, 0, size)}
 	for _, n := range out {
 		if n.Type == mdast.List {
 			list.Children = append(list.Children, n.Children...)

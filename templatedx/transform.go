@@ -47,6 +47,22 @@ type renderer struct {
 	// slab hands out the nodes the render creates, in chunks: a render
 	// makes many of them and they all live as long as the result.
 	slab []mdast.Node
+	// lists hands out the child slices of rendered parents, likewise.
+	lists []*mdast.Node
+}
+
+// nodeList returns an empty slice with capacity n carved from r.lists.
+// Its capacity is exact, so appending past n reallocates instead of
+// writing into a neighbour.
+func (r *renderer) nodeList(n int) []*mdast.Node {
+	if cap(r.lists)-len(r.lists) < n {
+		// Chunks grow with the render, up to 1024 pointers.
+		size := max(min(max(2*cap(r.lists), 16), 1024), n)
+		r.lists = make([]*mdast.Node, 0, size)
+	}
+	start := len(r.lists)
+	r.lists = r.lists[:start+n]
+	return r.lists[start : start : start+n]
 }
 
 // newNode returns a pointer to a copy of n allocated from the slab.
@@ -54,7 +70,7 @@ func (r *renderer) newNode(n *mdast.Node) *mdast.Node {
 	if len(r.slab) == cap(r.slab) {
 		// Chunks grow with the render so small templates stay small.
 		size := 2 * cap(r.slab)
-		size = min(max(size, 8), 64)
+		size = min(max(size, 16), 64)
 		r.slab = make([]mdast.Node, 0, size)
 	}
 	r.slab = append(r.slab, *n)
@@ -80,7 +96,7 @@ func (e *Engine) Transform(root *mdast.Node, opts RenderOptions) (*mdast.Node, e
 }
 
 func (r *renderer) nodes(nodes []*mdast.Node, scope *Scope) ([]*mdast.Node, error) {
-	out := make([]*mdast.Node, 0, len(nodes))
+	out := r.nodeList(len(nodes))
 	for _, n := range nodes {
 		var err error
 		out, err = r.appendNode(out, n, scope)

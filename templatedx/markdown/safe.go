@@ -118,12 +118,9 @@ var frontmatterUnsafe = []pattern{
 
 // patternSet is a compiled unsafe table.
 type patternSet struct {
-	list   []pattern
-	byChar [256][]uint8 // pattern indexes per character
-	// interesting marks bytes that can make safe() do work: pattern
-	// characters other than space/tab, and the backslash.
-	interesting [256]bool
-	atBreak     []uint8 // indexes of atBreak patterns
+	list    []pattern
+	byChar  [256][]uint8 // pattern indexes per character
+	atBreak []uint8      // indexes of atBreak patterns
 	// tables caches mayNeedEscape's tables by construct set (uint32 ->
 	// *escapeTables).
 	tables sync.Map
@@ -136,14 +133,10 @@ func newPatternSet(groups ...[]pattern) *patternSet {
 	}
 	for i, p := range ps.list {
 		ps.byChar[p.char] = append(ps.byChar[p.char], uint8(i))
-		if p.char != ' ' && p.char != '\t' {
-			ps.interesting[p.char] = true
-		}
 		if p.atBreak {
 			ps.atBreak = append(ps.atBreak, uint8(i))
 		}
 	}
-	ps.interesting['\\'] = true
 	return ps
 }
 
@@ -355,8 +348,9 @@ func (s *state) escape(input, before, after, encode string) string {
 // one). A pattern whose context needs no line ending can fire wherever its
 // character is (the quiet table). The others — atBreak, before [\r\n],
 // after [\r\n] — need a line ending next to the character, or before it
-// with only spaces, tabs and digits in between: they are checked (full
-// table) only at such places.
+// with only spaces, tabs and digits in between: they are checked only at
+// such places (the full table after a line ending, the beforeEOL table
+// before one).
 func (s *state) mayNeedEscape(input, before, after string) bool {
 	if input == "" {
 		return false
@@ -371,7 +365,7 @@ func (s *state) mayNeedEscape(input, before, after string) bool {
 	for i := 0; i < len(input); i++ {
 		c := input[i]
 		if c == '\n' || c == '\r' {
-			if t.quiet[c] || (i > 0 && t.full[input[i-1]]) {
+			if t.quiet[c] || (i > 0 && t.beforeEOL[input[i-1]]) {
 				return true
 			}
 			lineStart = true
@@ -387,7 +381,7 @@ func (s *state) mayNeedEscape(input, before, after string) bool {
 			lineStart = c == ' ' || c == '\t' || isDigit(c)
 		}
 	}
-	if after != "" && (after[0] == '\n' || after[0] == '\r') && t.full[input[len(input)-1]] {
+	if after != "" && (after[0] == '\n' || after[0] == '\r') && t.beforeEOL[input[len(input)-1]] {
 		return true
 	}
 	return false
@@ -405,6 +399,9 @@ type escapeTables struct {
 	quiet [256]bool
 	// full marks the characters of all in-scope patterns.
 	full [256]bool
+	// beforeEOL marks the characters of in-scope patterns that need a
+	// line ending right after them.
+	beforeEOL [256]bool
 }
 
 func (s *state) escapeTables() *escapeTables {
@@ -437,6 +434,9 @@ func (ps *patternSet) tablesFor(present uint32) *escapeTables {
 			continue
 		}
 		t.full[p.char] = true
+		if p.after == aEOL {
+			t.beforeEOL[p.char] = true
+		}
 		if !p.atBreak && p.before != bEOL && p.after != aEOL {
 			t.quiet[p.char] = true
 		}

@@ -90,8 +90,10 @@ type parser struct {
 	defs      map[string]*definition
 	fenceBase int
 
-	posSlab  []mdast.Position
-	nodeSlab []mdast.Node
+	posSlab   []mdast.Position
+	nodeSlab  []mdast.Node
+	posCount  int // positions and nodes made
+	nodeCount int
 
 	// Parse-time objects, reused across parses (see putParser).
 	blocks   arena[block]
@@ -100,6 +102,8 @@ type parser struct {
 	vtexts   arena[vtext]
 	delims   arena[delim]
 	brackets arena[bracket]
+	// flowItems holds the items of flow blocks (tryFlow).
+	flowItems []flowItem
 }
 
 func (p *parser) addChild(parent *block, b *block) *block {

@@ -24,6 +24,8 @@ func (p *parser) scanExpr(t *vtext, i int, kind exprKind, allowLazy bool) (strin
 	j := i + 1
 	var b strings.Builder
 	simple := true // value is t.b[i+1:j] so far
+	// Otherwise the value is b followed by t.b[run:j].
+	run := j
 	var lastErr *jsError
 	var lastVal string
 	valueStart := j
@@ -45,6 +47,8 @@ func (p *parser) scanExpr(t *vtext, i int, kind exprKind, allowLazy bool) (strin
 			if simple {
 				val = t.b[valueStart:j]
 			} else {
+				b.WriteString(t.b[run:j])
+				run = j // the `}` starts the next run if val is not it
 				val = b.String()
 			}
 			err := validateExpr(val, kind)
@@ -55,18 +59,13 @@ func (p *parser) scanExpr(t *vtext, i int, kind exprKind, allowLazy bool) (strin
 				p.fail(p.exprErrorOffset(t, i, val, err.pos), err.msg)
 			}
 			lastErr, lastVal = err, val
-			if !simple {
-				b.WriteByte('}')
-			}
 			j++
 			continue
 		}
 		if isEOL(c) {
 			n := t.eolLen(j)
-			if simple {
-				b.WriteString(t.b[valueStart:j])
-				simple = false
-			}
+			simple = false
+			b.WriteString(t.b[run:j]) // run == valueStart while simple
 			b.WriteString(t.b[j : j+n])
 			j += n
 			if t.at(j) < 0 && t.lazyAt >= 0 {
@@ -82,10 +81,8 @@ func (p *parser) scanExpr(t *vtext, i int, kind exprKind, allowLazy bool) (strin
 					break
 				}
 			}
+			run = j
 			continue
-		}
-		if !simple {
-			b.WriteByte(byte(c))
 		}
 		j++
 	}

@@ -12,9 +12,6 @@ type flowItem struct {
 	start, end int
 }
 
-// tryFlow attempts the flow construct at offset off of the current line.
-// On success (and not probing) it adds a bFlow block to container and
-// leaves p.li on the last line consumed.
 // flowMore extends a flow text by the next line when the open containers
 // continue on it; otherwise it notes a lazy line (t.lazyAt).
 func (p *parser) flowMore(t *vtext) bool {
@@ -44,11 +41,19 @@ func (p *parser) flowMore(t *vtext) bool {
 	return false
 }
 
+// tryFlow attempts the flow construct at offset off of the current line.
+// On success (and not probing) it adds a bFlow block to container and
+// leaves p.li on the last line consumed.
 func (p *parser) tryFlow(container *block, off int, probe bool) bool {
 	li0 := p.li
 	t := p.vtexts.new(vtext{p: p, lazyAt: -1, flow: true, lastLine: li0})
 	t.add(off, p.lines[li0].next)
-	var items []flowItem
+	// items are carved from p.flowItems when they fit (see below).
+	if cap(p.flowItems)-len(p.flowItems) < 8 {
+		p.flowItems = make([]flowItem, 0, 64)
+	}
+	free := p.flowItems[len(p.flowItems):]
+	items := free
 	i := 0
 	for {
 		c := t.at(i)
@@ -87,6 +92,11 @@ func (p *parser) tryFlow(container *block, off int, probe bool) bool {
 	endLine := t.lastLine
 	if c := t.at(i); c >= 0 {
 		endLine = p.lineOf(t.src(i))
+	}
+	if len(items) <= cap(free) {
+		// Still in p.flowItems' free space: take it.
+		p.flowItems = p.flowItems[:len(p.flowItems)+len(items)]
+		items = items[:len(items):len(items)]
 	}
 	b := p.addChild(container, p.blocks.new(block{kind: bFlow, start: items[0].start, end: items[len(items)-1].end, items: items}))
 	// Consume the continuation lines for real (container state).

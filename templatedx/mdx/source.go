@@ -133,11 +133,23 @@ func (p *parser) point(off int) mdast.Point {
 	return mdast.Point{Line: li + 1, Column: col + 1, Offset: off}
 }
 
+// slabSize is the size of the next chunk of nodes or positions, given how
+// many were made so far: the first chunk is sized for the whole document
+// (about one node per 20 bytes of source in prompts), later ones are
+// small so that little is left unused.
+func (p *parser) slabSize(used int) int {
+	if used == 0 {
+		return min(len(p.src)/20+8, 64)
+	}
+	return 32
+}
+
 func (p *parser) pos(start, end int) *mdast.Position {
 	// Positions are allocated in chunks: a tree has many of them.
 	if len(p.posSlab) == cap(p.posSlab) {
-		p.posSlab = make([]mdast.Position, 0, 64)
+		p.posSlab = make([]mdast.Position, 0, p.slabSize(p.posCount))
 	}
+	p.posCount++
 	p.posSlab = append(p.posSlab, mdast.Position{Start: p.point(start), End: p.point(end)})
 	return &p.posSlab[len(p.posSlab)-1]
 }
@@ -145,8 +157,9 @@ func (p *parser) pos(start, end int) *mdast.Position {
 // node allocates a node in chunks.
 func (p *parser) node(n mdast.Node) *mdast.Node {
 	if len(p.nodeSlab) == cap(p.nodeSlab) {
-		p.nodeSlab = make([]mdast.Node, 0, 32)
+		p.nodeSlab = make([]mdast.Node, 0, p.slabSize(p.nodeCount))
 	}
+	p.nodeCount++
 	p.nodeSlab = append(p.nodeSlab, n)
 	return &p.nodeSlab[len(p.nodeSlab)-1]
 }
@@ -184,14 +197,15 @@ func putParser(p *parser) {
 	}
 	clear(p.defs)
 	*p = parser{
-		lines:    p.lines[:0],
-		defs:     p.defs,
-		blocks:   p.blocks.reset(),
-		inodes:   p.inodes.reset(),
-		tags:     p.tags.reset(),
-		vtexts:   p.vtexts.reset(),
-		delims:   p.delims.reset(),
-		brackets: p.brackets.reset(),
+		lines:     p.lines[:0],
+		defs:      p.defs,
+		blocks:    p.blocks.reset(),
+		inodes:    p.inodes.reset(),
+		tags:      p.tags.reset(),
+		vtexts:    p.vtexts.reset(),
+		delims:    p.delims.reset(),
+		brackets:  p.brackets.reset(),
+		flowItems: p.flowItems[:0],
 	}
 	parserPool.Put(p)
 }
