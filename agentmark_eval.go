@@ -293,11 +293,13 @@ func (c *Client) RunExperiment(ctx context.Context, o ExperimentOptions) (*Exper
 		}
 	}
 
+	hooks, finishTrace := c.experimentTracing(o, key)
+	defer finishTrace()
 	res := &ExperimentResult{ExperimentKey: key}
 	var gateRows []eval.GateRow
 	runID, err := experiment.Run(ctx, experiment.Config{
 		Rows: o.Dataset.Sampling.Apply(src), Task: task, Evaluators: evaluators, Concurrency: o.Concurrency,
-		RunName: key, DatasetPath: dsPath, ExperimentKey: key, SourceTreeHash: o.SourceTreeHash, Hooks: o.Hooks,
+		RunName: key, DatasetPath: dsPath, ExperimentKey: key, SourceTreeHash: o.SourceTreeHash, Hooks: hooks,
 		OnRow: func(r *experiment.Row) {
 			row := ExperimentRow{Item: r.Item, Output: r.Output, Err: r.Err}
 			if r.Err != nil {
@@ -461,7 +463,7 @@ func (c *Client) experimentTask(o ExperimentOptions) experiment.Task {
 		if err != nil {
 			return experiment.Output{}, err
 		}
-		res, err := c.generator().Run(ctx, call, nil)
+		res, err := c.experimentGenerator().Run(ctx, call, nil)
 		if err != nil {
 			return experiment.Output{}, err
 		}

@@ -24,7 +24,7 @@ type Capabilities struct {
 func capabilities(s *Server, w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, Capabilities{Target: "local", URL: s.baseURL(r), Endpoints: map[string]bool{
 		"traces": true, "spans": true, "sessions": true, "scores": true, "score_analytics": true, "metrics": true,
-		"experiments": false, "datasets": false, "prompts": true, "runs": false, "pricing": true,
+		"experiments": true, "datasets": true, "prompts": true, "runs": false, "pricing": true,
 	}})
 }
 

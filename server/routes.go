@@ -57,6 +57,17 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/v1/score-configs", OperationID: "list-score-configs", Permission: "score_config.read", Tag: "Score Configs", Summary: "List score configs", Handler: listScoreConfigs},
 		{Method: "GET", Path: "/v1/score-configs/{name}", OperationID: "get-score-config", Permission: "score_config.read", Tag: "Score Configs", Summary: "Get score config", Handler: getScoreConfig},
 
+		{Method: "GET", Path: "/v1/experiments", OperationID: "list-experiments", Permission: "experiment.read", Tag: "Experiments", Summary: "List experiments (dataset runs) with aggregates", Handler: listExperiments},
+		{Method: "GET", Path: "/v1/experiments/baseline", OperationID: "get-experiment-baseline", Permission: "experiment.read", Tag: "Experiments", Summary: "Baseline per-(row x scorer) scores for the regression gate", Handler: getExperimentBaseline},
+		{Method: "GET", Path: "/v1/experiments/compare", OperationID: "compare-experiments", Permission: "experiment.read", Tag: "Experiments", Summary: "Compare two experiment runs row by row (matched by input hash)", Handler: compareExperiments},
+		{Method: "GET", Path: "/v1/experiments/{experimentId}", OperationID: "get-experiment", Permission: "experiment.read", Tag: "Experiments", Summary: "Get experiment with per-item details", Handler: getExperiment},
+
+		{Method: "GET", Path: "/v1/datasets", OperationID: "list-datasets", Permission: "dataset.read", Tag: "Datasets", Summary: "List datasets with row counts", Handler: listDatasets},
+		{Method: "GET", Path: "/v1/datasets/{datasetName}/rows", OperationID: "list-dataset-rows", Permission: "dataset.read", Tag: "Datasets", Summary: "List dataset rows (paginated)", Handler: listDatasetRows},
+		{Method: "POST", Path: "/v1/datasets/{datasetName}/rows", OperationID: "append-dataset-row", Permission: "dataset.write", Tag: "Datasets", Summary: "Append one canonical row", Handler: appendDatasetRow},
+		{Method: "POST", Path: "/v1/datasets/{datasetName}/rows/from-traces", OperationID: "import-dataset-rows-from-traces", Permission: "dataset.write", Tag: "Datasets", Summary: "Import traces as dataset rows", Handler: importRowsFromTraces},
+		{Method: "POST", Path: "/v1/datasets/{datasetName}/rows/from-spans", OperationID: "import-dataset-rows-from-spans", Permission: "dataset.write", Tag: "Datasets", Summary: "Import spans as dataset rows", Handler: importRowsFromSpans},
+
 		{Method: "GET", Path: "/v1/metrics", OperationID: "get-metrics", Permission: "metrics.read", Tag: "Metrics", Summary: "Get metrics", Handler: getMetrics},
 
 		{Method: "GET", Path: "/v1/config", OperationID: "get-config", Permission: "template.read", Tag: "Config", Summary: "Get config", Handler: getConfig},

@@ -590,6 +590,8 @@ func runExperimentLocal(ctx context.Context, s *experimentState, args *experimen
 		}
 	}
 	gen := &llm.Generator{Registry: reg, OutputDir: filepath.Join(s.promptDir, ".agentmark-outputs")}
+	hooks, finishTrace := startExperimentTrace(s, gen, out.stderr)
+	defer finishTrace()
 	if ts, closeFn, err := mcpToolSource(s.projectRaw); err != nil {
 		return "", err
 	} else if ts != nil {
@@ -671,7 +673,7 @@ func runExperimentLocal(ctx context.Context, s *experimentState, args *experimen
 	_, err = experiment.Run(ctx, experiment.Config{
 		Rows: args.sampling.Apply(src), Task: task, Evaluators: evaluators, Concurrency: args.concurrency,
 		RunID: runID, RunName: s.promptName, DatasetPath: s.datasetPath, ExperimentKey: s.key, SourceTreeHash: s.commitSHA,
-		Hooks: experimentHooks,
+		Hooks: hooks,
 		OnRow: func(r *experiment.Row) {
 			if r.Err != nil {
 				out.rowError(fmt.Sprintf("Row %d (item %s): %s", r.Item.Index, r.Item.ItemName, oneLineErr(r.Err)))

@@ -1,0 +1,6 @@
+package sqlite
+
+import "github.com/agentmark-go/agentmark/store"
+
+var _ store.ExperimentScoreReader = (*Store)(nil)
+var _ store.SpanFinder = (*Store)(nil)
