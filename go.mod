@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/evanw/esbuild v0.28.2
+	github.com/fsnotify/fsnotify v1.10.1
 	golang.org/x/text v0.43.0
 )
 

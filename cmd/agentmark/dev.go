@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -39,9 +40,12 @@ type devOptions struct {
 	noForward   bool
 	noWatch     bool
 	dir         string // project directory (default: the working directory)
+	runner      string // user runner command (--runner; else agentmark.json dev.runner)
 	// ready, when set, receives the bound API and webhook addresses once
 	// both listen (tests).
 	ready func(api, webhook string)
+	// onRunner, when set, receives the user runner's supervisor (tests).
+	onRunner func(*userRunner)
 }
 
 func devCmd() *cobra.Command {
@@ -56,6 +60,17 @@ directory (the nearest agentmark.json):
                                              traces, spans, sessions, scores, metrics,
                                              prompts and datasets (/v1/templates)
   Webhook  http://localhost:<webhook-port>  the prompt runner (run-prompt, run-experiment)
+
+The webhook port is served by the built-in runner (your prompts, no custom
+tools or evals), or by your own Go program when a runner command is set with
+--runner or agentmark.json {"dev": {"runner": "go run ./cmd/runner"}}: a main
+package calling runner.Main with a client that registers your tools and
+evals. dev starts it in the project root with --webhook-port=<port>
+--api-server-port=<port> appended, waits for GET /health, prefixes its
+output with [runner], restarts it when it exits and when Go files change,
+and stops it on exit. Prompt files are re-read on every request; changes
+are logged. --no-watch disables the file watcher (and a runner exit then
+stops dev with its exit code).
 
 Traces are stored in .agentmark/traces.db (SQLite) and survive restarts; use
 --db postgres://... to store them in PostgreSQL instead. Ctrl-C stops both.`,
@@ -83,7 +98,8 @@ Traces are stored in .agentmark/traces.db (SQLite) and survive restarts; use
 	f.StringVar(&o.db, "db", "", "trace store: a postgres:// URL, or a SQLite file (default .agentmark/traces.db)")
 	f.BoolVar(&o.noUI, "no-ui", false, "do not start the UI")
 	f.BoolVar(&o.noForward, "no-forward", false, "do not forward traces to AgentMark Cloud")
-	f.BoolVar(&o.noWatch, "no-watch", false, "accepted for compatibility (the Go runner needs no watcher)")
+	f.BoolVar(&o.noWatch, "no-watch", false, "do not watch files (no runner restart on Go changes; a runner exit stops dev)")
+	f.StringVar(&o.runner, "runner", "", `command of your Go runner program (e.g. "go run ./cmd/runner"; default: agentmark.json dev.runner, else the built-in runner)`)
 	return cmd
 }
 
@@ -143,6 +159,8 @@ func listen(host string, port int, what, envHint string) (net.Listener, error) {
 }
 
 func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
+	stdout = lockedWriter{mu: new(sync.Mutex), w: stdout}
+	stderr = lockedWriter{mu: new(sync.Mutex), w: stderr}
 	dir := o.dir
 	if dir == "" {
 		wd, err := os.Getwd()
@@ -160,6 +178,10 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	promptDir := cfg.PromptDir(root)
+	runnerCmd, err := devRunnerCommand(o.runner, root)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
 
 	st, storeDesc, err := openStore(ctx, root, o.db)
 	if err != nil {
@@ -181,21 +203,36 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	whLn, err := listen(o.host, o.webhookPort, "webhook server", "pass --webhook-port with a different port")
+	var whLn net.Listener
+	whPort := 0
+	if runnerCmd == "" {
+		whLn, err = listen(o.host, o.webhookPort, "webhook server", "pass --webhook-port with a different port")
+	} else {
+		whPort, err = freePort("127.0.0.1", o.webhookPort) // runner.Main binds 127.0.0.1
+	}
 	if err != nil {
 		apiLn.Close()
 		return err
+	}
+	closeWh := func() {
+		if whLn != nil {
+			whLn.Close()
+		}
 	}
 	var appLn net.Listener
 	if !o.noUI {
 		if appLn, err = listen(o.host, o.appPort, "web UI", "pass --app-port with a different port"); err != nil {
 			apiLn.Close()
-			whLn.Close()
+			closeWh()
 			return err
 		}
 	}
 	apiPort := apiLn.Addr().(*net.TCPAddr).Port
-	whPort := whLn.Addr().(*net.TCPAddr).Port
+	whAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(whPort))
+	if whLn != nil {
+		whPort = whLn.Addr().(*net.TCPAddr).Port
+		whAddr = whLn.Addr().String()
+	}
 	apiURL := "http://localhost:" + strconv.Itoa(apiPort)
 	whURL := "http://localhost:" + strconv.Itoa(whPort)
 
@@ -224,9 +261,13 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 
 	api := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	hook := &http.Server{Handler: wh, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 3)
+	var serveErr, runnerErr error
+	runnerStopped := runnerCmd == ""
+	errc := make(chan error, 4)
 	go func() { errc <- api.Serve(apiLn) }()
-	go func() { errc <- hook.Serve(whLn) }()
+	if whLn != nil {
+		go func() { errc <- hook.Serve(whLn) }()
+	}
 	var appSrv *http.Server
 	appURL := ""
 	if appLn != nil {
@@ -237,30 +278,90 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 		go func() { errc <- appSrv.Serve(appLn) }()
 	}
 
-	rule := strings.Repeat("═", 70)
-	fmt.Fprintf(stdout, "%s\n🚀 AgentMark Development Servers Running\n%s\n\n", rule, rule)
-	fmt.Fprintf(stdout, "  API:           %s\n", apiURL)
-	fmt.Fprintf(stdout, "  Webhook:       %s\n", whURL)
-	if o.noUI {
-		fmt.Fprintf(stdout, "  App:           disabled (--no-ui)\n")
-	} else {
-		fmt.Fprintf(stdout, "  App:           %s\n", appURL)
+	// The file watcher: prompt changes are logged (prompts are read per
+	// request, see watchChanged), Go changes restart the user runner.
+	var ur *userRunner
+	var watcher *fileWatcher
+	if !o.noWatch {
+		watcher, err = newFileWatcher(root, func(paths []string) {
+			onDevChanges(classifyChanges(root, promptDir, paths), ur, stdout)
+		}, func(err error) { fmt.Fprintf(stderr, "file watcher: %v\n", err) })
+		if err != nil {
+			fmt.Fprintf(stderr, "⚠️  Not watching files: %v\n", err)
+		}
 	}
-	fmt.Fprintf(stdout, "\n  Project:       %s\n", root)
-	fmt.Fprintf(stdout, "  Prompts:       %s\n", promptDir)
-	fmt.Fprintf(stdout, "  Traces:        %s\n", storeDesc)
-	fmt.Fprintf(stdout, "  Send traces:   OTLP/HTTP to %s/v1/traces\n", apiURL)
-	fmt.Fprintf(stdout, "\nPress Ctrl+C in this terminal to stop the servers\n")
-	if o.ready != nil {
-		o.ready(apiLn.Addr().String(), whLn.Addr().String())
+	runnerDone := make(chan error, 1)
+	failedEarly := false
+	rctx, stopRunner := context.WithCancel(context.Background())
+	defer stopRunner()
+	if runnerCmd != "" {
+		mu := new(sync.Mutex)
+		ur = newUserRunner(runnerCmd, root,
+			runnerEnv(os.Environ(), apiURL, apiPort, whPort),
+			[]string{"--webhook-port=" + strconv.Itoa(whPort), "--api-server-port=" + strconv.Itoa(apiPort)},
+			"http://"+whAddr+"/health",
+			&lineWriter{mu: mu, w: stdout, prefix: "[runner] "}, &lineWriter{mu: mu, w: stderr, prefix: "[runner] "},
+			stderr, !o.noWatch)
+		if o.onRunner != nil {
+			o.onRunner(ur)
+		}
+		fmt.Fprintf(stdout, "Starting runner: %s\n", runnerCmd)
+		go func() { runnerDone <- ur.Run(rctx) }()
+		select {
+		case <-ur.ready:
+		case err := <-runnerDone:
+			if err == nil {
+				err = &exitError{code: 1, raw: true, err: errors.New("❌ Webhook server failed to start")}
+			}
+			failedEarly = true
+			runnerDone <- err
+		case <-ctx.Done():
+		case <-time.After(ur.readyTimeout):
+			fmt.Fprintf(stderr, "⚠️  The runner is not answering %s after %v; still waiting\n", ur.healthURL, ur.readyTimeout)
+		}
+	}
+	stopWatch := func() {
+		if watcher != nil {
+			watcher.Close()
+		}
 	}
 
-	var serveErr error
+	if !failedEarly {
+		rule := strings.Repeat("═", 70)
+		fmt.Fprintf(stdout, "%s\n🚀 AgentMark Development Servers Running\n%s\n\n", rule, rule)
+		fmt.Fprintf(stdout, "  API:           %s\n", apiURL)
+		fmt.Fprintf(stdout, "  Webhook:       %s\n", whURL)
+		if runnerCmd != "" {
+			fmt.Fprintf(stdout, "  Runner:        %s\n", runnerCmd)
+		}
+		if o.noUI {
+			fmt.Fprintf(stdout, "  App:           disabled (--no-ui)\n")
+		} else {
+			fmt.Fprintf(stdout, "  App:           %s\n", appURL)
+		}
+		fmt.Fprintf(stdout, "\n  Project:       %s\n", root)
+		fmt.Fprintf(stdout, "  Prompts:       %s\n", promptDir)
+		fmt.Fprintf(stdout, "  Traces:        %s\n", storeDesc)
+		fmt.Fprintf(stdout, "  Send traces:   OTLP/HTTP to %s/v1/traces\n", apiURL)
+		fmt.Fprintf(stdout, "\nPress Ctrl+C in this terminal to stop the servers\n")
+		if o.ready != nil {
+			o.ready(apiLn.Addr().String(), whAddr)
+		}
+	}
+
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
+	case runnerErr = <-runnerDone:
+		runnerStopped = true
 	}
 	fmt.Fprintln(stdout, "\nShutting down servers...")
+	stopWatch()
+	if !runnerStopped {
+		// Stop the runner first: it flushes its spans into the API.
+		stopRunner()
+		runnerErr = <-runnerDone
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = hook.Shutdown(sctx)
@@ -278,5 +379,27 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
 	}
-	return nil
+	return runnerErr
+}
+
+// onDevChanges reacts to a debounced batch of file changes. Nothing
+// caches parsed prompts across requests (/v1/templates, the UI and the
+// built-in runner's loader read and parse the file each time; templatedx's
+// and package prompt's caches are keyed by content or engine), so a
+// changed prompt or component is picked up by the next request: the
+// change is only logged. Go changes restart the user runner.
+func onDevChanges(c devChanges, ur *userRunner, out io.Writer) {
+	for _, p := range c.prompts {
+		fmt.Fprintf(out, "prompt changed: %s\n", p)
+	}
+	if c.config {
+		fmt.Fprintf(out, "%s changed: restart agentmark dev to apply server settings\n", project.ConfigFile)
+	}
+	if len(c.goFiles) > 0 && ur != nil {
+		reason := c.goFiles[0] + " changed"
+		if len(c.goFiles) > 1 {
+			reason = fmt.Sprintf("%s and %d more changed", c.goFiles[0], len(c.goFiles)-1)
+		}
+		ur.Restart(reason)
+	}
 }
