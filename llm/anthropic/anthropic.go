@@ -31,7 +31,6 @@ package anthropic
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -522,17 +521,17 @@ func contentBlock(part llm.Part) (*sdk.ContentBlockParamUnion, error) {
 		b := sdk.NewTextBlock(part.Text)
 		return &b, nil
 	case llm.PartImage:
-		src, err := parseMedia(part.Data, part.MimeType)
+		src, err := llm.ParseMediaSource(part.Data, part.MimeType)
 		if err != nil {
 			return nil, fmt.Errorf("image: %w", err)
 		}
 		img := &sdk.ImageBlockParam{}
-		if src.url != "" {
-			img.Source.OfURL = &sdk.URLImageSourceParam{URL: src.url}
+		if src.URL != "" {
+			img.Source.OfURL = &sdk.URLImageSourceParam{URL: src.URL}
 		} else {
-			mt := src.mime
+			mt := src.MimeType
 			if mt == "" || !strings.HasPrefix(mt, "image/") {
-				mt = http.DetectContentType(src.bytes)
+				mt = http.DetectContentType(src.Data)
 			}
 			mt, _, _ = strings.Cut(mt, ";")
 			switch mt {
@@ -540,32 +539,32 @@ func contentBlock(part llm.Part) (*sdk.ContentBlockParamUnion, error) {
 			default:
 				return nil, fmt.Errorf("image: unsupported media type %q (Anthropic accepts image/jpeg, image/png, image/gif, image/webp)", mt)
 			}
-			img.Source.OfBase64 = &sdk.Base64ImageSourceParam{Data: src.b64, MediaType: sdk.Base64ImageSourceMediaType(mt)}
+			img.Source.OfBase64 = &sdk.Base64ImageSourceParam{Data: src.Base64(), MediaType: sdk.Base64ImageSourceMediaType(mt)}
 		}
 		return &sdk.ContentBlockParamUnion{OfImage: img}, nil
 	case llm.PartFile:
-		src, err := parseMedia(part.Data, part.MimeType)
+		src, err := llm.ParseMediaSource(part.Data, part.MimeType)
 		if err != nil {
 			return nil, fmt.Errorf("file: %w", err)
 		}
-		mt := src.mime
-		if mt == "" && src.url != "" {
-			mt = mime.TypeByExtension(path.Ext(urlPath(src.url)))
+		mt := src.MimeType
+		if mt == "" && src.URL != "" {
+			mt = mime.TypeByExtension(path.Ext(urlPath(src.URL)))
 		}
-		if mt == "" && src.bytes != nil {
-			mt = http.DetectContentType(src.bytes)
+		if mt == "" && src.Data != nil {
+			mt = http.DetectContentType(src.Data)
 		}
 		mt, _, _ = strings.Cut(mt, ";")
 		doc := &sdk.DocumentBlockParam{}
 		switch {
 		case mt == "application/pdf":
-			if src.url != "" {
-				doc.Source.OfURL = &sdk.URLPDFSourceParam{URL: src.url}
+			if src.URL != "" {
+				doc.Source.OfURL = &sdk.URLPDFSourceParam{URL: src.URL}
 			} else {
-				doc.Source.OfBase64 = &sdk.Base64PDFSourceParam{Data: src.b64}
+				doc.Source.OfBase64 = &sdk.Base64PDFSourceParam{Data: src.Base64()}
 			}
-		case strings.HasPrefix(mt, "text/") && src.url == "":
-			doc.Source.OfText = &sdk.PlainTextSourceParam{Data: string(src.bytes)}
+		case strings.HasPrefix(mt, "text/") && src.URL == "":
+			doc.Source.OfText = &sdk.PlainTextSourceParam{Data: string(src.Data)}
 		case strings.HasPrefix(mt, "image/"):
 			return contentBlock(llm.Part{Type: llm.PartImage, Data: part.Data, MimeType: mt})
 		default:
@@ -584,79 +583,6 @@ func urlPath(u string) string {
 	return u
 }
 
-// media is an image or file reference: a URL, or inline bytes.
-type media struct {
-	url   string
-	mime  string
-	b64   string
-	bytes []byte
-}
-
-// parseMedia reads a part's Data: an http(s) URL, a data: URL, or bare
-// base64 text.
-func parseMedia(data, mimeType string) (media, error) {
-	data = strings.TrimSpace(data)
-	switch {
-	case data == "":
-		return media{}, errors.New("empty data")
-	case strings.HasPrefix(data, "http://") || strings.HasPrefix(data, "https://"):
-		return media{url: data, mime: mimeType}, nil
-	case strings.HasPrefix(data, "data:"):
-		meta, payload, ok := strings.Cut(data[len("data:"):], ",")
-		if !ok {
-			return media{}, errors.New("malformed data: URL")
-		}
-		mt := mimeType
-		isB64 := false
-		for i, f := range strings.Split(meta, ";") {
-			if i == 0 && f != "" {
-				mt = f
-			} else if f == "base64" {
-				isB64 = true
-			}
-		}
-		var raw []byte
-		if isB64 {
-			b, err := decodeBase64(payload)
-			if err != nil {
-				return media{}, fmt.Errorf("data: URL: %w", err)
-			}
-			raw = b
-		} else {
-			s, err := url.PathUnescape(payload)
-			if err != nil {
-				return media{}, fmt.Errorf("data: URL: %w", err)
-			}
-			raw = []byte(s)
-		}
-		return media{mime: mt, b64: base64.StdEncoding.EncodeToString(raw), bytes: raw}, nil
-	default:
-		raw, err := decodeBase64(data)
-		if err != nil {
-			return media{}, fmt.Errorf("expected a URL, a data: URL or base64 data: %w", err)
-		}
-		return media{mime: mimeType, b64: base64.StdEncoding.EncodeToString(raw), bytes: raw}, nil
-	}
-}
-
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, s)
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	if b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err == nil {
-		return b, nil
-	}
-	if b, err := base64.URLEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-}
 
 // mapError turns SDK errors into *llm.APIError. The API key is never part
 // of the message: only the status, the API's error type and message are

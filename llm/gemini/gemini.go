@@ -50,10 +50,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -423,14 +421,14 @@ func contentPart(mp llm.Part) (*part, error) {
 		}
 		return &part{Text: mp.Text}, nil
 	case llm.PartImage, llm.PartFile:
-		m, err := parseMedia(mp.Data, mp.MimeType)
+		m, err := llm.ParseMediaSource(mp.Data, mp.MimeType, "gs")
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", mp.Type, err)
 		}
-		if m.url != "" {
-			mt := m.mime
+		if m.URL != "" {
+			mt := m.MimeType
 			if mt == "" {
-				mt = mime.TypeByExtension(path.Ext(urlPath(m.url)))
+				mt = mime.TypeByExtension(path.Ext(urlPath(m.URL)))
 			}
 			if mt == "" {
 				if mp.Type == llm.PartImage {
@@ -440,14 +438,14 @@ func contentPart(mp llm.Part) (*part, error) {
 				}
 			}
 			mt, _, _ = strings.Cut(mt, ";")
-			return &part{FileData: &fileData{MimeType: mt, FileURI: m.url}}, nil
+			return &part{FileData: &fileData{MimeType: mt, FileURI: m.URL}}, nil
 		}
-		mt := m.mime
+		mt := m.MimeType
 		if mt == "" {
-			mt = http.DetectContentType(m.bytes)
+			mt = http.DetectContentType(m.Data)
 		}
 		mt, _, _ = strings.Cut(mt, ";")
-		return &part{InlineData: &blob{MimeType: mt, Data: m.b64}}, nil
+		return &part{InlineData: &blob{MimeType: mt, Data: m.Base64()}}, nil
 	default:
 		return nil, fmt.Errorf("unsupported content part %q", mp.Type)
 	}
@@ -840,76 +838,3 @@ func urlPath(u string) string {
 	return u
 }
 
-// media is an image or file reference: a URL, or inline bytes.
-type media struct {
-	url   string
-	mime  string
-	b64   string
-	bytes []byte
-}
-
-// parseMedia reads a part's Data: an http(s) or gs:// URL, a data: URL,
-// or bare base64 text.
-func parseMedia(data, mimeType string) (media, error) {
-	data = strings.TrimSpace(data)
-	switch {
-	case data == "":
-		return media{}, errors.New("empty data")
-	case strings.HasPrefix(data, "http://") || strings.HasPrefix(data, "https://") || strings.HasPrefix(data, "gs://"):
-		return media{url: data, mime: mimeType}, nil
-	case strings.HasPrefix(data, "data:"):
-		meta, payload, ok := strings.Cut(data[len("data:"):], ",")
-		if !ok {
-			return media{}, errors.New("malformed data: URL")
-		}
-		mt := mimeType
-		isB64 := false
-		for i, f := range strings.Split(meta, ";") {
-			if i == 0 && f != "" {
-				mt = f
-			} else if f == "base64" {
-				isB64 = true
-			}
-		}
-		var raw []byte
-		if isB64 {
-			b, err := decodeBase64(payload)
-			if err != nil {
-				return media{}, fmt.Errorf("data: URL: %w", err)
-			}
-			raw = b
-		} else {
-			s, err := url.PathUnescape(payload)
-			if err != nil {
-				return media{}, fmt.Errorf("data: URL: %w", err)
-			}
-			raw = []byte(s)
-		}
-		return media{mime: mt, b64: base64.StdEncoding.EncodeToString(raw), bytes: raw}, nil
-	default:
-		raw, err := decodeBase64(data)
-		if err != nil {
-			return media{}, fmt.Errorf("expected a URL, a data: URL or base64 data: %w", err)
-		}
-		return media{mime: mimeType, b64: base64.StdEncoding.EncodeToString(raw), bytes: raw}, nil
-	}
-}
-
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, s)
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	if b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err == nil {
-		return b, nil
-	}
-	if b, err := base64.URLEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-}
