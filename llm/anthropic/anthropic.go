@@ -583,7 +583,6 @@ func urlPath(u string) string {
 	return u
 }
 
-
 // mapError turns SDK errors into *llm.APIError. The API key is never part
 // of the message: only the status, the API's error type and message are
 // kept.

@@ -837,4 +837,3 @@ func urlPath(u string) string {
 	}
 	return u
 }
-
