@@ -9,6 +9,7 @@ package normalize
 
 import (
 	"strconv"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -173,8 +174,9 @@ type transformer interface {
 
 // Normalize runs the normalization pipeline (§B.2) on one span.
 func (n *Normalizer) Normalize(resourceAttrs map[string]any, scope Scope, r Raw) span.Span {
-	// 1. all = {...resource, ...span}
-	a := make(attrs, len(resourceAttrs)+len(r.Attributes))
+	// 1. all = {...resource, ...span} (a pooled map: nothing keeps a
+	// reference to it once the span is normalized)
+	a := attrsPool.Get().(attrs)
 	for k, v := range resourceAttrs {
 		a[k] = v
 	}
@@ -242,5 +244,15 @@ func (n *Normalizer) Normalize(resourceAttrs map[string]any, scope Scope, r Raw)
 	// Tags (§B.6) and cost (§F.3).
 	s.Tags = Tags(a["agentmark.tags"])
 	n.cost(o)
+	if len(a) <= maxPooledAttrs {
+		clear(a)
+		attrsPool.Put(a)
+	}
 	return s
 }
+
+// attrsPool recycles the merged attribute maps of Normalize (clear keeps
+// a map's buckets); maps that grew past maxPooledAttrs are dropped.
+var attrsPool = sync.Pool{New: func() any { return make(attrs, 64) }}
+
+const maxPooledAttrs = 256

@@ -41,7 +41,7 @@ func (s *Store) tx(ctx context.Context, fn func(txQuerier) error) error {
 //
 // The transaction takes two round trips, each one pipelined batch:
 //
-//  1. BEGIN; lock the traces; read the rollup columns of the spans the
+//  1. BEGIN (with custom plans); lock the traces; read the rollup columns of the spans the
 //     traces hold so far; upsert the spans (one INSERT ... SELECT FROM
 //     unnest(arrays) ... ON CONFLICT statement, whatever the batch size);
 //  2. upsert the traces rows (computed from the spans read in 1 merged with
@@ -86,13 +86,19 @@ func (s *Store) WriteSpans(ctx context.Context, appID string, spans []span.Span)
 	var ru sqlcore.Rollup
 	b1 := &pgx.Batch{}
 	b1.Queue("BEGIN")
+	// Plan the statements for their parameters: a generic plan cached
+	// while the tables were small (a fresh database, before autovacuum's
+	// first ANALYZE) would scan spans sequentially for the rollup read.
+	b1.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
 	b1.Queue("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", sqlcore.LockKeys(appID, traceIDs))
 	b1.Queue(rollupSQL, app, ids)
-	b1.Queue(spansSQL.get(sqlcore.SpanInsertCols, rows, spanKey), columns(app, rows)...)
+	b1.Queue(spansSQL.get("spans", sqlcore.SpanInsertCols, rows, spanKey), columns(app, rows)...)
 	br := conn.SendBatch(ctx, b1)
-	if _, err = br.Exec(); err != nil {
-		br.Close()
-		return fmt.Errorf("postgres: begin: %w", err)
+	for range 2 {
+		if _, err = br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("postgres: begin: %w", err)
+		}
 	}
 	if _, err = br.Exec(); err != nil {
 		br.Close()
@@ -117,7 +123,7 @@ func (s *Store) WriteSpans(ctx context.Context, appID string, spans []span.Span)
 	trs := ru.TraceRows(app, rows, traceIDs)
 	b2 := &pgx.Batch{}
 	if len(trs) > 0 {
-		b2.Queue(tracesSQL.get(sqlcore.TraceCols, trs, traceKey), columns(app, trs)...)
+		b2.Queue(tracesSQL.get("traces", sqlcore.TraceCols, trs, traceKey), columns(app, trs)...)
 	}
 	b2.Queue("COMMIT")
 	br = conn.SendBatch(ctx, b2)
@@ -160,12 +166,8 @@ type unnestUpsert struct {
 
 // get builds the statement on first use from the Go types of a row (they
 // are fixed per column: string, int64 or float64).
-func (u *unnestUpsert) get(cols []string, rows [][]any, key []string) string {
+func (u *unnestUpsert) get(table string, cols []string, rows [][]any, key []string) string {
 	u.once.Do(func() {
-		table := "spans"
-		if len(cols) == len(sqlcore.TraceCols) && cols[len(cols)-1] == sqlcore.TraceCols[len(cols)-1] && cols[2] == "name" {
-			table = "traces"
-		}
 		var sel, arrs, names, set []string
 		isKey := map[string]bool{}
 		for _, k := range key {

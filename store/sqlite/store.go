@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
@@ -37,6 +38,81 @@ type Store struct {
 	closed atomic.Bool
 
 	stmts map[string]*sql.Stmt // prepared on the writer at Open, read-only after
+	ckpt  *checkpointer        // nil for ":memory:"
+	group groupCommit
+}
+
+// Checkpointing: the writer's automatic checkpoint (every 1000 WAL pages by
+// default) runs inside the commit of the batch that crosses the limit,
+// copying pages to the database file and syncing it on the writer's time.
+// Instead a background connection checkpoints (PASSIVE: it never blocks the
+// writer or readers) shortly after commits, and the writer's automatic
+// checkpoint stays as a fallback at a higher mark, should the background
+// one fall behind. Durability is unchanged: a commit is durable once its
+// WAL frames are synced (synchronous mode), and the checkpointer connection
+// uses the same synchronous mode for the database file.
+const (
+	// checkpointDelay lets commits accumulate before a checkpoint, so a
+	// page written by several commits is copied once.
+	checkpointDelay = 100 * time.Millisecond
+	// fallbackCheckpointPages is the writer's wal_autocheckpoint.
+	fallbackCheckpointPages = 4000
+)
+
+type checkpointer struct {
+	db   *sql.DB
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newCheckpointer(db *sql.DB) *checkpointer {
+	c := &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// committed tells the checkpointer a write transaction committed.
+func (c *checkpointer) committed() {
+	if c == nil {
+		return
+	}
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	t := time.NewTimer(checkpointDelay)
+	t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.kick:
+		}
+		t.Reset(checkpointDelay)
+		select {
+		case <-c.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		// Errors (e.g. SQLITE_BUSY) only delay the checkpoint: the next
+		// commit retries, and the writer's fallback bounds the WAL.
+		_, _ = c.db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+	}
+}
+
+func (c *checkpointer) close() error {
+	if c == nil {
+		return nil
+	}
+	close(c.stop)
+	<-c.done
+	return c.db.Close()
 }
 
 var _ store.Store = (*Store)(nil)
@@ -93,7 +169,8 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		db.SetConnMaxLifetime(0)
 		s.w, s.r = db, db
 	} else {
-		w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_txlock=immediate")
+		w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")"+
+			fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", fallbackCheckpointPages)+"&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}
@@ -114,6 +191,17 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		r.SetMaxOpenConns(o.ReadConns)
 		r.SetMaxIdleConns(o.ReadConns)
 		s.r = r
+		// The checkpointer reads no b-tree pages: no page cache to speak of.
+		c, err := sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)", o.BusyTimeoutMs)+"&_pragma=synchronous("+syncMode+")")
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, err
+		}
+		c.SetMaxOpenConns(1)
+		c.SetMaxIdleConns(1)
+		c.SetConnMaxLifetime(0)
+		s.ckpt = newCheckpointer(c)
 	}
 	s.Core = &sqlcore.Core{D: dialect, Q: dbQuerier{s.r}}
 	if err := migrate(ctx, s.w); err != nil {
@@ -140,7 +228,8 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	err := s.w.Close()
+	err := s.ckpt.close()
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/agentmark-go/agentmark/span"
 	"github.com/agentmark-go/agentmark/store"
@@ -38,9 +39,108 @@ func (s *Store) WriteSpans(ctx context.Context, appID string, spans []span.Span)
 	if err != nil {
 		return fmt.Errorf("sqlite: write spans: %w", err)
 	}
-	return s.tx(ctx, func(tx sqlcore.Tx) error {
-		return sqlcore.WriteSpans(ctx, dialect, tx, appID, batch, traceIDs)
-	})
+	// Build the rows before taking the (single) writer connection.
+	return s.group.write(ctx, s, sqlcore.PrepareSpans(appID, batch, traceIDs))
+}
+
+// Group commit: concurrent WriteSpans calls queue their batches; one of
+// them (the leader) writes the queued batches of its app in one
+// transaction and hands leadership to the next waiter, so a transaction
+// and its commit (WAL frames, fsync) serve several requests. Every caller
+// returns only after the commit that holds its spans; if a merged
+// transaction fails, its batches are retried one by one, each with its own
+// context, so a bad batch fails alone.
+type groupCommit struct {
+	mu      sync.Mutex
+	queue   []*writeReq
+	leading bool
+}
+
+// maxGroupRows bounds a merged transaction.
+const maxGroupRows = 2000
+
+type writeReq struct {
+	ctx  context.Context
+	b    *sqlcore.SpanBatch
+	res  chan error    // the outcome (buffered)
+	lead chan struct{} // "you lead" (buffered)
+}
+
+func (g *groupCommit) write(ctx context.Context, s *Store, b *sqlcore.SpanBatch) error {
+	r := &writeReq{ctx: ctx, b: b, res: make(chan error, 1), lead: make(chan struct{}, 1)}
+	g.mu.Lock()
+	g.queue = append(g.queue, r)
+	if !g.leading {
+		g.leading = true
+		r.lead <- struct{}{}
+	}
+	g.mu.Unlock()
+	select {
+	case err := <-r.res:
+		return err
+	case <-r.lead:
+	}
+	// Lead: take the queued batches of r's app (r first), up to
+	// maxGroupRows rows.
+	g.mu.Lock()
+	var group, rest []*writeReq
+	rows := 0
+	for _, q := range g.queue {
+		if q.b.AppID() == b.AppID() && (q == r || rows+q.b.Len() <= maxGroupRows) {
+			group = append(group, q)
+			rows += q.b.Len()
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	g.queue = rest
+	g.mu.Unlock()
+
+	s.commitGroup(group)
+
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].lead <- struct{}{}
+	} else {
+		g.leading = false
+	}
+	g.mu.Unlock()
+	return <-r.res
+}
+
+func (s *Store) commitGroup(group []*writeReq) {
+	one := func(q *writeReq) error {
+		return s.tx(q.ctx, func(tx sqlcore.Tx) error { return q.b.Write(q.ctx, dialect, tx) })
+	}
+	if len(group) == 1 {
+		err := one(group[0])
+		if err == nil {
+			s.ckpt.committed()
+		}
+		group[0].res <- err
+		return
+	}
+	bs := make([]*sqlcore.SpanBatch, len(group))
+	for i, q := range group {
+		bs[i] = q.b
+	}
+	merged := sqlcore.MergeBatches(bs)
+	ctx := group[0].ctx
+	err := s.tx(ctx, func(tx sqlcore.Tx) error { return merged.Write(ctx, dialect, tx) })
+	if err == nil {
+		s.ckpt.committed()
+		for _, q := range group {
+			q.res <- nil
+		}
+		return
+	}
+	for _, q := range group {
+		err := one(q)
+		if err == nil {
+			s.ckpt.committed()
+		}
+		q.res <- err
+	}
 }
 
 // CreateScores implements store.ScoreStore.

@@ -66,11 +66,11 @@ func jsonText(v any, empty string) string {
 			return empty
 		}
 	}
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		return empty
 	}
-	return string(b)
+	return b
 }
 
 func rawText(r json.RawMessage) string {

@@ -301,7 +301,7 @@ func (r *Rollup) Read(ctx context.Context, d *Dialect, q Querier, appID string, 
 		app := b.arg(appID)
 		phs := make([]string, len(ids))
 		for i, id := range ids {
-			phs[i] = b.arg(id)
+			phs[i] = b.arg(clean(id))
 		}
 		sql := "SELECT " + rollSelect + " FROM spans s WHERE s.app_id = " + app + " AND s.trace_id IN (" + strings.Join(phs, ", ") + ")"
 		rows, err := q.Query(ctx, sql, b.args...)

@@ -72,19 +72,39 @@ func LockKeys(appID string, traceIDs []string) []int64 {
 }
 
 // WriteSpans upserts a deduplicated batch and updates the touched traces
-// rows, inside the caller's transaction. The rollup is computed from the
-// spans the traces held before the batch (read first) merged with the
-// batch, so nothing is read back after the upsert.
+// rows, inside the caller's transaction (PrepareSpans + SpanBatch.Write).
 func WriteSpans(ctx context.Context, d *Dialect, tx Tx, appID string, spans []span.Span, traceIDs []string) error {
+	return PrepareSpans(appID, spans, traceIDs).Write(ctx, d, tx)
+}
+
+// SpanBatch is a deduplicated batch turned into insert rows, ready to be
+// written: preparing it needs no connection, so a backend with one writer
+// does it before taking the writer.
+type SpanBatch struct {
+	appID    string // cleaned
+	rows     [][]any
+	traceIDs []string
+}
+
+// PrepareSpans builds the insert rows (SpanArgs) of a deduplicated batch.
+func PrepareSpans(appID string, spans []span.Span, traceIDs []string) *SpanBatch {
+	b := &SpanBatch{appID: clean(appID), rows: make([][]any, len(spans)), traceIDs: traceIDs}
+	for i := range spans {
+		b.rows[i] = SpanArgs(appID, &spans[i])
+	}
+	return b
+}
+
+// Write upserts the spans and updates the touched traces rows inside the
+// caller's transaction. The rollup is computed from the spans the traces
+// held before the batch (read first) merged with the batch, so nothing is
+// read back after the upsert.
+func (b *SpanBatch) Write(ctx context.Context, d *Dialect, tx Tx) error {
 	var ru Rollup
-	if err := ru.Read(ctx, d, tx, clean(appID), traceIDs); err != nil {
+	if err := ru.Read(ctx, d, tx, b.appID, b.traceIDs); err != nil {
 		return fmt.Errorf("read traces: %w", err)
 	}
-	rows := make([][]any, len(spans))
-	for i := range spans {
-		rows[i] = SpanArgs(appID, &spans[i])
-	}
-	for rest := rows; len(rest) > 0; {
+	for rest := b.rows; len(rest) > 0; {
 		n := chunkSize(d, len(rest), SpanChunk)
 		args := make([]any, 0, n*len(SpanInsertCols))
 		for _, r := range rest[:n] {
@@ -95,7 +115,7 @@ func WriteSpans(ctx context.Context, d *Dialect, tx Tx, appID string, spans []sp
 		}
 		rest = rest[n:]
 	}
-	trs := ru.TraceRows(clean(appID), rows, traceIDs)
+	trs := ru.TraceRows(b.appID, b.rows, b.traceIDs)
 	for len(trs) > 0 {
 		n := chunkSize(d, len(trs), traceChunk)
 		args := make([]any, 0, n*len(TraceCols))
@@ -169,3 +189,45 @@ func RecomputeTraces(ctx context.Context, d *Dialect, tx Tx, appID string, trace
 // Clean makes a string storable (see SpanArgs): keys must be cleaned the
 // same way when they are looked up.
 func Clean(s string) string { return clean(s) }
+
+// AppID is the (cleaned) app ID of the batch.
+func (b *SpanBatch) AppID() string { return b.appID }
+
+// Len is the number of rows of the batch.
+func (b *SpanBatch) Len() int { return len(b.rows) }
+
+// MergeBatches merges batches of one app, in order, into one: a span in
+// several batches keeps its last version, as if the batches were written
+// one after the other.
+func MergeBatches(bs []*SpanBatch) *SpanBatch {
+	if len(bs) == 1 {
+		return bs[0]
+	}
+	type key struct{ t, s string }
+	n := 0
+	for _, b := range bs {
+		n += len(b.rows)
+	}
+	out := &SpanBatch{appID: bs[0].appID, rows: make([][]any, 0, n)}
+	seen := make(map[key]int, n)
+	traces := map[string]bool{}
+	for _, b := range bs {
+		for _, r := range b.rows {
+			k := key{r[colTraceID].(string), r[colSpanID].(string)}
+			if j, ok := seen[k]; ok {
+				out.rows[j] = r
+				continue
+			}
+			seen[k] = len(out.rows)
+			out.rows = append(out.rows, r)
+		}
+		for _, t := range b.traceIDs {
+			if !traces[t] {
+				traces[t] = true
+				out.traceIDs = append(out.traceIDs, t)
+			}
+		}
+	}
+	sort.Strings(out.traceIDs)
+	return out
+}
