@@ -352,6 +352,12 @@ func (r *Registry) Resolve(modelName string) (*ResolvedModel, error) {
 			}
 		}
 	}
+	if provider == "" && r.getenv != nil && r.getenv("OPENAI_BASE_URL") != "" {
+		// An explicitly configured OpenAI-compatible endpoint (vLLM, Ollama,
+		// LM Studio, ...) serves model names we cannot classify, including
+		// "org/model" ids; the whole name is the model id.
+		provider, model = "openai", name
+	}
 	if provider == "" {
 		if i := strings.Index(name, "/"); i > 0 {
 			return nil, fmt.Errorf("No model function found for: '%s'. Unknown provider %q (known: %s); configure it in agentmark.json \"providers\" or map the model in \"modelProviders\"",

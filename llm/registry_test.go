@@ -74,3 +74,27 @@ func TestMissingOpenAIKey(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// With OPENAI_BASE_URL set, names we cannot classify go to that
+// OpenAI-compatible endpoint unchanged (vLLM serves "org/model" ids).
+func TestResolveFallsBackToConfiguredOpenAIEndpoint(t *testing.T) {
+	reg := llm.NewRegistry()
+	env := map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "x"}
+	reg.SetGetenv(func(k string) string { return env[k] })
+	for name, want := range map[string]string{
+		"some-local-model":        "openai some-local-model",
+		"meta-llama/Llama-3.1-8B": "openai meta-llama/Llama-3.1-8B",
+		"gpt-4o":                  "openai gpt-4o",
+		"ollama/llama3.2":         "ollama llama3.2",
+		"mock/echo":               "mock echo",
+	} {
+		rm, err := reg.Resolve(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got := rm.ProviderName + " " + rm.Model; got != want {
+			t.Errorf("%s: got %s, want %s", name, got, want)
+		}
+	}
+}
