@@ -3,9 +3,9 @@ package eval
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
+	"github.com/agentmark-go/agentmark/eval/dataset"
 	"github.com/agentmark-go/agentmark/jsvalue"
 )
 
@@ -13,47 +13,13 @@ import (
 // code units of the canonical JSON of v (keys sorted), 16 hex chars.
 func HashRowInput(v jsvalue.Value) string {
 	var b strings.Builder
-	canonical(&b, v)
+	dataset.StableStringify(&b, v)
 	h := uint64(0xcbf29ce484222325)
 	for _, u := range jsvalue.ToUTF16(b.String()) {
 		h ^= uint64(u)
 		h *= 0x100000001b3
 	}
 	return fmt.Sprintf("%016x", h)
-}
-
-func canonical(b *strings.Builder, v jsvalue.Value) {
-	switch t := v.(type) {
-	case *jsvalue.Object:
-		keys := t.Keys()
-		sort.Slice(keys, func(i, j int) bool { return jsvalue.CompareUTF16(keys[i], keys[j]) < 0 })
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			jsvalue.QuoteJSON(b, k)
-			b.WriteByte(':')
-			e, _ := t.Get(k)
-			canonical(b, e)
-		}
-		b.WriteByte('}')
-	case []jsvalue.Value:
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			canonical(b, e)
-		}
-		b.WriteByte(']')
-	default:
-		s, ok := jsvalue.Stringify(v)
-		if !ok {
-			s = "null"
-		}
-		b.WriteString(s)
-	}
 }
 
 // IsRegression is upstream's isRegression: score and baseline known,

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,11 +15,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/agentmark-go/agentmark"
+	"github.com/agentmark-go/agentmark/eval/dataset"
 	"github.com/agentmark-go/agentmark/jsvalue"
 	"github.com/agentmark-go/agentmark/project"
 )
@@ -298,79 +295,20 @@ func jsRound(x float64) int {
 	return int(f)
 }
 
-// SeededRandom is the reference sampler's mulberry32 step: a
-// deterministic number in [0,1) for (seed, index).
-func SeededRandom(seed int64, index int) float64 {
-	h := int32(int64(int32(seed)) + int64(index))
-	h = h + 0x6D2B79F5
-	imul := func(a, b int32) int32 { return int32(uint32(a) * uint32(b)) }
-	t := imul(h^int32(uint32(h)>>15), 1|h)
-	t = (t + imul(t^int32(uint32(t)>>7), 61|t)) ^ t
-	return float64(uint32(t^int32(uint32(t)>>14))) / 4294967296
-}
+// SeededRandom is the reference sampler's mulberry32 step (shared with
+// run-experiment's sampling in eval/dataset).
+func SeededRandom(seed int64, index int) float64 { return dataset.SeededRandom(seed, index) }
 
 // DatasetItemName is the 12-hex md5 of the input's sorted-key compact
 // JSON (non-ASCII escaped), or the index when there is nothing to hash.
 func DatasetItemName(input json.RawMessage, index int) string {
 	t := bytes.TrimSpace(input)
-	switch string(t) {
-	case "", "null", `""`, "{}":
+	if len(t) == 0 {
 		return fmt.Sprint(index)
 	}
 	v, err := jsvalue.ParseJSON(t)
 	if err != nil {
 		return fmt.Sprint(index)
 	}
-	if o, ok := v.(*jsvalue.Object); ok && o.Len() == 0 {
-		return fmt.Sprint(index)
-	}
-	var sb strings.Builder
-	stableStringify(&sb, v)
-	sum := md5.Sum([]byte(escapeNonASCII(sb.String())))
-	return hex.EncodeToString(sum[:])[:12]
-}
-
-func stableStringify(sb *strings.Builder, v jsvalue.Value) {
-	switch x := v.(type) {
-	case *jsvalue.Object:
-		keys := x.Keys()
-		sort.Slice(keys, func(i, j int) bool { return jsvalue.CompareUTF16(keys[i], keys[j]) < 0 })
-		sb.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			jsvalue.QuoteJSON(sb, k)
-			sb.WriteByte(':')
-			val, _ := x.Get(k)
-			stableStringify(sb, val)
-		}
-		sb.WriteByte('}')
-	case []jsvalue.Value:
-		sb.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			stableStringify(sb, e)
-		}
-		sb.WriteByte(']')
-	default:
-		s, _ := jsvalue.Stringify(v)
-		sb.WriteString(s)
-	}
-}
-
-func escapeNonASCII(s string) string {
-	var sb strings.Builder
-	for _, r := range s {
-		if r < 0x80 {
-			sb.WriteRune(r)
-			continue
-		}
-		for _, u := range utf16.Encode([]rune{r}) {
-			fmt.Fprintf(&sb, `\u%04x`, u)
-		}
-	}
-	return sb.String()
+	return dataset.ItemName(v, index)
 }
