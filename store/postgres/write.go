@@ -45,7 +45,9 @@ func (s *Store) tx(ctx context.Context, fn func(txQuerier) error) error {
 //     traces hold so far; upsert the spans (one INSERT ... SELECT FROM
 //     unnest(arrays) ... ON CONFLICT statement, whatever the batch size);
 //  2. upsert the traces rows (computed from the spans read in 1 merged with
-//     the batch, see sqlcore.Rollup); COMMIT.
+//     the batch, see sqlcore.Rollup); update the trace_sessions membership
+//     of the traces and, under per-session locks, recompute the sessions
+//     rows of every session a touched trace was or is in; COMMIT.
 //
 // Statement texts do not depend on the batch, so every connection prepares
 // them once.
@@ -125,12 +127,43 @@ func (s *Store) WriteSpans(ctx context.Context, appID string, spans []span.Span)
 	if len(trs) > 0 {
 		b2.Queue(tracesSQL.get("traces", sqlcore.TraceCols, trs, traceKey), columns(app, trs)...)
 	}
+	// Session summaries: the membership of the touched traces (guarded by
+	// their trace locks), then, under per-session locks taken after every
+	// trace lock (another lock space, sorted: no deadlock), the rows of
+	// the affected sessions, recomputed from the committed traces rows.
+	sd := ru.Sessions(rows, traceIDs)
+	nSess := 0
+	if len(sd.Removed) > 0 {
+		ss, ts := pairArrays(sd.Removed)
+		b2.Queue(sessionsUnlinkSQL, app, ss, ts)
+		nSess++
+	}
+	if len(sd.Added) > 0 {
+		ss, ts := pairArrays(sd.Added)
+		b2.Queue(sessionsLinkSQL, app, ss, ts)
+		nSess++
+	}
+	if !sd.Empty() {
+		b2.Queue(sessionsLockSQL, sqlcore.SessionLockKeys(app, sd.Affected))
+		b2.Queue(sessionsRecomputeSQL, app, sd.Affected)
+		nSess += 2
+	}
+	if emptied := sd.Emptied(); len(emptied) > 0 {
+		b2.Queue(sessionsDeleteSQL, app, emptied)
+		nSess++
+	}
 	b2.Queue("COMMIT")
 	br = conn.SendBatch(ctx, b2)
 	if len(trs) > 0 {
 		if _, err = br.Exec(); err != nil {
 			br.Close()
 			return fmt.Errorf("postgres: update traces: %w", err)
+		}
+	}
+	for range nSess {
+		if _, err = br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("postgres: update sessions: %w", err)
 		}
 	}
 	if _, err = br.Exec(); err != nil {
@@ -150,7 +183,26 @@ var (
 	rollupSQL = "SELECT " + sqlcore.RollupSelect + " FROM spans s WHERE s.app_id = $1 AND s.trace_id = ANY($2::text[])"
 
 	spansSQL, tracesSQL unnestUpsert
+
+	sessionsUnlinkSQL = "DELETE FROM trace_sessions WHERE app_id = $1 AND (session_id, trace_id) IN " +
+		"(SELECT u.s, u.t FROM unnest($2::text[], $3::text[]) AS u(s, t))"
+	sessionsLinkSQL = "INSERT INTO trace_sessions (app_id, session_id, trace_id) SELECT $1, u.s, u.t " +
+		"FROM unnest($2::text[], $3::text[]) AS u(s, t) ON CONFLICT (app_id, session_id, trace_id) DO NOTHING"
+	// The two-key lock space does not overlap the trace locks' one-key one.
+	sessionsLockSQL      = "SELECT pg_advisory_xact_lock(1936028019, k) FROM unnest($1::int4[]) AS k"
+	sessionsDeleteSQL    = "DELETE FROM sessions WHERE app_id = $1 AND session_id = ANY($2::text[])" + sqlcore.SessionsEmptyDelete("$1")
+	sessionsRecomputeSQL = sqlcore.SessionsInsert + sqlcore.SessionsAggSelect +
+		"ts.app_id = $1 AND ts.session_id = ANY($2::text[])" + sqlcore.SessionsGroupBy + sqlcore.SessionsOnConflict
 )
+
+// pairArrays splits membership pairs into session and trace ID arrays.
+func pairArrays(ps []sqlcore.SessionPair) (ss, ts []string) {
+	ss, ts = make([]string, len(ps)), make([]string, len(ps))
+	for i, p := range ps {
+		ss[i], ts[i] = p.Session, p.Trace
+	}
+	return ss, ts
+}
 
 // jsonbCols are the JSONB columns of spans and traces (sent as text).
 var jsonbCols = map[string]bool{"metadata": true, "tags": true, "models": true}

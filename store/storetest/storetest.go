@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Spans", testSpans},
 		{"SpanFilterDSL", testSpanFilterDSL},
 		{"Sessions", testSessions},
+		{"SessionSummary", testSessionSummary},
 		{"Scores", testScores},
 		{"ScoreConflictAtomic", testScoreConflict},
 		{"Metrics", testMetrics},

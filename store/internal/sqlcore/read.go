@@ -294,16 +294,10 @@ func (c *Core) ListSessions(ctx context.Context, appID string, q store.SessionQu
 	}
 	b := &builder{d: c.D}
 	app := b.arg(appID)
-	with := "WITH st AS (SELECT DISTINCT s.session_id AS sid, s.trace_id AS tid FROM spans s WHERE s.app_id = " + app +
-		" AND s.session_id <> '' AND s.session_id <> 'null'), " +
-		"agg AS (SELECT st.sid AS id, MIN(t.start_ns) AS start_ns, MAX(t.end_ns) AS end_ns, COUNT(*) AS trace_count, " +
-		"CAST(SUM(t.cost) AS DOUBLE PRECISION) AS total_cost, CAST(SUM(t.tokens) AS BIGINT) AS total_tokens, " +
-		"MAX(t.latency_ms) AS latency_ms, COALESCE(MIN(NULLIF(t.session_name, '')), MIN(NULLIF(t.prompt_name, '')), " +
-		"MIN(NULLIF(t.name, '')), '') AS name FROM st JOIN traces t ON t.app_id = " + app + " AND t.trace_id = st.tid GROUP BY st.sid) "
-	var w []string
+	w := []string{"app_id = " + app}
 	if q.UserID != "" {
-		w = append(w, "id IN (SELECT st.sid FROM st WHERE st.tid IN (SELECT u.trace_id FROM spans u WHERE u.app_id = "+app+
-			" AND u.user_id = "+b.arg(q.UserID)+"))")
+		w = append(w, "session_id IN (SELECT ts.session_id FROM trace_sessions ts WHERE ts.app_id = "+app+
+			" AND ts.trace_id IN (SELECT u.trace_id FROM spans u WHERE u.app_id = "+app+" AND u.user_id = "+b.arg(q.UserID)+"))")
 	}
 	if !q.From.IsZero() {
 		w = append(w, "start_ns >= "+b.arg(nsOf(q.From)))
@@ -313,16 +307,13 @@ func (c *Core) ListSessions(ctx context.Context, appID string, q store.SessionQu
 	}
 	if q.Search != "" {
 		ph := b.arg("%" + likeEscape(q.Search) + "%")
-		w = append(w, "("+c.D.ILike("id", ph)+" OR "+c.D.ILike("name", ph)+")")
+		w = append(w, "("+c.D.ILike("session_id", ph)+" OR "+c.D.ILike("name", ph)+")")
 	}
-	where := ""
-	if len(w) > 0 {
-		where = " WHERE " + strings.Join(w, " AND ")
-	}
+	where := " WHERE " + strings.Join(w, " AND ")
 	countArgs := append([]any(nil), b.args...)
 	lim := limit(q.Limit, store.DefaultLimit, store.MaxLimit)
-	sql := with + "SELECT id, name, start_ns, end_ns, trace_count, total_cost, total_tokens, latency_ms FROM agg" + where +
-		" ORDER BY " + col + " " + dir + ", id " + dir + " LIMIT " + b.arg(int64(lim)) + " OFFSET " + b.arg(int64(max(q.Offset, 0)))
+	sql := "SELECT session_id, name, start_ns, end_ns, trace_count, total_cost, total_tokens, latency_ms FROM sessions" + where +
+		" ORDER BY " + col + " " + dir + ", session_id " + dir + " LIMIT " + b.arg(int64(lim)) + " OFFSET " + b.arg(int64(max(q.Offset, 0)))
 	page.Items, err = queryAll(ctx, c.Q, sql, b.args, func(r Rows) (store.Session, error) {
 		var s store.Session
 		var start, end int64
@@ -343,7 +334,7 @@ func (c *Core) ListSessions(ctx context.Context, appID string, q store.SessionQu
 		page.Total = int64(len(page.Items))
 		return page, nil
 	}
-	page.Total, err = queryInt(ctx, c.Q, with+"SELECT COUNT(*) FROM agg"+where, countArgs)
+	page.Total, err = queryInt(ctx, c.Q, "SELECT COUNT(*) FROM sessions"+where, countArgs)
 	return page, err
 }
 
@@ -360,9 +351,9 @@ func (c *Core) sessionTags(ctx context.Context, appID string, sessions []store.S
 		phs[i] = b.arg(sessions[i].ID)
 		idx[sessions[i].ID] = i
 	}
-	sql := "SELECT st.sid, t.tags, t.user_id FROM (SELECT DISTINCT s.session_id AS sid, s.trace_id AS tid FROM spans s WHERE s.app_id = " +
-		app + " AND s.session_id IN (" + strings.Join(phs, ", ") + ")) st JOIN traces t ON t.app_id = " + app +
-		" AND t.trace_id = st.tid ORDER BY t.start_ns, t.trace_id"
+	sql := "SELECT ts.session_id, t.tags, t.user_id FROM trace_sessions ts JOIN traces t ON t.app_id = ts.app_id" +
+		" AND t.trace_id = ts.trace_id WHERE ts.app_id = " + app + " AND ts.session_id IN (" + strings.Join(phs, ", ") +
+		") ORDER BY t.start_ns, t.trace_id"
 	type row struct{ sid, tags, user string }
 	rows, err := queryAll(ctx, c.Q, sql, b.args, func(r Rows) (row, error) {
 		var x row
@@ -402,7 +393,13 @@ func contains(xs []string, x string) bool {
 func (c *Core) ListSessionTraces(ctx context.Context, appID, sessionID string, lim, offset int) (store.Page[store.TraceSummary], error) {
 	var page store.Page[store.TraceSummary]
 	b := &builder{d: c.D}
-	where := "t.app_id = " + b.arg(appID) + " AND t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.app_id = t.app_id AND s.session_id = " + b.arg(sessionID) + ")"
+	// The membership table holds exactly the traces some span of which
+	// carries a (valid) session ID.
+	members := "SELECT ts.trace_id FROM trace_sessions ts WHERE ts.app_id = t.app_id AND ts.session_id = "
+	if !validSession(sessionID) {
+		members = "SELECT s.trace_id FROM spans s WHERE s.app_id = t.app_id AND s.session_id = "
+	}
+	where := "t.app_id = " + b.arg(appID) + " AND t.trace_id IN (" + members + b.arg(sessionID) + ")"
 	countArgs := append([]any(nil), b.args...)
 	total, err := queryInt(ctx, c.Q, "SELECT COUNT(*) FROM traces t WHERE "+where, countArgs)
 	if err != nil {

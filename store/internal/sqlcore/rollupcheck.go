@@ -85,3 +85,58 @@ func SnapshotTraces(ctx context.Context, q Querier) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// SnapshotSessions returns every sessions and trace_sessions row,
+// formatted, ordered by key.
+func SnapshotSessions(ctx context.Context, q Querier) ([]string, error) {
+	var out []string
+	for _, sql := range []string{
+		"SELECT app_id, session_id, name, CAST(start_ns AS TEXT), CAST(end_ns AS TEXT), CAST(trace_count AS TEXT), " +
+			"CAST(total_cost AS TEXT), CAST(total_tokens AS TEXT), CAST(latency_ms AS TEXT) FROM sessions ORDER BY app_id, session_id",
+		"SELECT app_id, session_id, trace_id, '', '', '', '', '', '' FROM trace_sessions ORDER BY app_id, session_id, trace_id",
+	} {
+		rows, err := q.Query(ctx, sql)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			vals := make([]string, 9)
+			dest := make([]any, len(vals))
+			for i := range vals {
+				dest[i] = &vals[i]
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, strings.Join(vals, " | "))
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SessionsRebuild returns the statements that rebuild the session tables
+// from scratch: deletes, then the backfill INSERTs of the sessions
+// migration (whose text is given).
+func SessionsRebuild(migration string) []string {
+	out := []string{"DELETE FROM sessions", "DELETE FROM trace_sessions"}
+	for _, st := range strings.Split(migration, ";") {
+		var keep []string
+		for _, l := range strings.Split(st, "\n") {
+			if !strings.HasPrefix(strings.TrimSpace(l), "--") {
+				keep = append(keep, l)
+			}
+		}
+		st = strings.TrimSpace(strings.Join(keep, "\n"))
+		if strings.HasPrefix(st, "INSERT INTO trace_sessions") || strings.HasPrefix(st, "INSERT INTO sessions") {
+			out = append(out, st)
+		}
+	}
+	return out
+}

@@ -127,6 +127,9 @@ func (b *SpanBatch) Write(ctx context.Context, d *Dialect, tx Tx) error {
 			return fmt.Errorf("update traces: %w", err)
 		}
 	}
+	if err := WriteSessions(ctx, d, tx, b.appID, ru.Sessions(b.rows, b.traceIDs)); err != nil {
+		return fmt.Errorf("update sessions: %w", err)
+	}
 	return nil
 }
 
@@ -183,7 +186,11 @@ func RecomputeTraces(ctx context.Context, d *Dialect, tx Tx, appID string, trace
 			return err
 		}
 	}
-	return nil
+	old, err := storedSessions(ctx, d, tx, clean(appID), traceIDs)
+	if err != nil {
+		return err
+	}
+	return WriteSessions(ctx, d, tx, clean(appID), ru.sessions(nil, traceIDs, old))
 }
 
 // Clean makes a string storable (see SpanArgs): keys must be cleaned the
