@@ -1,14 +1,14 @@
 package postgres
 
 import (
-	"github.com/agentmark-go/agentmark/store/internal/sqlcore"
-
 	"context"
 	"embed"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/agentmark-go/agentmark/store/internal/sqlcore"
 )
 
 // Migrations are embedded SQL files named NNNN_description.sql, applied in

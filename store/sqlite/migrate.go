@@ -1,13 +1,13 @@
 package sqlite
 
 import (
-	"github.com/agentmark-go/agentmark/store/internal/sqlcore"
-
 	"context"
 	"database/sql"
 	"embed"
 	"fmt"
 	"time"
+
+	"github.com/agentmark-go/agentmark/store/internal/sqlcore"
 )
 
 // Migrations are embedded SQL files named NNNN_description.sql, applied in
