@@ -8,8 +8,6 @@ package templatedx
 
 import (
 	"sort"
-	"sync"
-	"sync/atomic"
 
 	"github.com/agentmark-go/agentmark/jsvalue"
 	"github.com/agentmark-go/agentmark/templatedx/expr"
@@ -48,11 +46,10 @@ type Engine struct {
 	tags    map[string]TagPlugin
 	filters map[string]Filter
 	compat  Compat
-	// bodies caches parsed ForEach bodies by source text.
-	bodies sync.Map
-	// arrows caches parsed ForEach arrow functions by source text.
-	arrows     sync.Map
-	arrowCount atomic.Int64
+	// bodies and arrows cache parsed ForEach bodies and arrow functions by
+	// source text.
+	bodies textCache[parsedBody]
+	arrows textCache[parsedArrow]
 }
 
 // Option configures an Engine.

@@ -102,46 +102,43 @@ func forEach(props *jsvalue.Object, children []*mdast.Node, ctx *TagContext) ([]
 	return []*mdast.Node{list}, nil
 }
 
+type parsedArrow struct {
+	arrow expr.Arrow
+	err   error
+}
+
+type parsedBody struct {
+	nodes []*mdast.Node
+	err   error // parse error, located at the ForEach child by the caller
+}
+
 // parseArrow is expr.ParseArrow, cached by source text (the result is
 // never modified).
 func (e *Engine) parseArrow(src string) (expr.Arrow, error) {
-	type entry struct {
-		arrow expr.Arrow
-		err   error
-	}
-	if v, ok := e.arrows.Load(src); ok {
-		en := v.(*entry)
-		return en.arrow, en.err
-	}
-	arrow, err := expr.ParseArrow(src)
-	if e.arrowCount.Add(1) > maxCachedArrows {
-		e.arrows.Clear()
-		e.arrowCount.Store(1)
-	}
-	e.arrows.Store(src, &entry{arrow, err})
-	return arrow, err
+	p := e.arrows.get(src, func() parsedArrow {
+		arrow, err := expr.ParseArrow(src)
+		return parsedArrow{arrow, err}
+	})
+	return p.arrow, p.err
 }
-
-const maxCachedArrows = 4096
 
 // forEachBody parses an arrow-function body as a fresh MDX document and
 // unwraps top-level fragments. Parsed bodies are cached by source text; they
 // are never modified by rendering.
 func (e *Engine) forEachBody(src string, pos *mdast.Position) ([]*mdast.Node, error) {
-	if v, ok := e.bodies.Load(src); ok {
-		return v.([]*mdast.Node), nil
-	}
-	root, err := mdx.Parse(src)
-	if err != nil {
-		te := asError(err, "")
+	p := e.bodies.get(src, func() parsedBody {
+		root, err := mdx.Parse(src)
+		if err != nil {
+			return parsedBody{err: err}
+		}
+		return parsedBody{nodes: unwrapFragments(root.Children)}
+	})
+	if p.err != nil {
 		// The body's positions are relative to the body text: report the
 		// ForEach child's position instead, with the parser's message.
-		located := errorAt(pos, "%s", te.Message)
-		return nil, located
+		return nil, errorAt(pos, "%s", asError(p.err, "").Message)
 	}
-	nodes := unwrapFragments(root.Children)
-	e.bodies.Store(src, nodes)
-	return nodes, nil
+	return p.nodes, nil
 }
 
 func unwrapFragments(nodes []*mdast.Node) []*mdast.Node {
